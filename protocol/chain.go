@@ -1,0 +1,110 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/go-runner/go-runner/sdk/plugin"
+)
+
+// invoke runs one plugin call under the watchdog and recover. A panic, an
+// overrun, or an interruption of the plugin's interpreter (another call on
+// it overran) each turn into an error; the call's results are then not used.
+func (c *conn) invoke(spec *plugin.Spec, phase Phase, call func()) (err error) {
+	var epoch uint64
+	if spec.Guard != nil {
+		epoch = spec.Guard.Epoch()
+	}
+	start := time.Now()
+	c.slot.enter(spec)
+	defer func() {
+		outcome := OutcomeOK
+		if p := recover(); p != nil {
+			outcome = OutcomePanic
+			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
+			c.srv.log.Error("plugin panicked",
+				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
+				zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
+		}
+		if c.slot.leave() {
+			outcome = OutcomeTimeout
+			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginTimeout)
+		} else if spec.Guard != nil && spec.Guard.Epoch() != epoch && err == nil {
+			outcome = OutcomeInterrupted
+			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrInterrupted)
+			c.srv.log.Warn("plugin call interrupted: its unit was stopped during the call",
+				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit))
+		}
+		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
+	}()
+	call()
+	return nil
+}
+
+// unwrapPanic turns the reflect.Value that yaegi often panics with into the
+// value it holds.
+func unwrapPanic(p any) any {
+	if v, ok := p.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		return v.Interface()
+	}
+	return p
+}
+
+// parse runs spec's ParseConf guarded like a filter call.
+func (c *conn) parse(spec *plugin.Spec, value string) (conf any, err error) {
+	var perr error
+	err = c.invoke(spec, PhaseParseConf, func() { conf, perr = spec.ParseConf([]byte(value)) })
+	if err == nil {
+		err = perr
+	}
+	if err != nil && !errors.Is(err, ErrPluginPanic) {
+		c.srv.obs.PluginCall(spec, PhaseParseConf, 0, OutcomeError)
+	}
+	return conf, err
+}
+
+// runRequest runs the request filters of ch in order. It stops at the first
+// plugin that writes to the ResponseWriter.
+func (c *conn) runRequest(ch *chain) error {
+	for i := range ch.plugins {
+		b := &ch.plugins[i]
+		f := b.spec.RequestFilter
+		if f == nil {
+			continue
+		}
+		c.req.ctx = nil // each plugin call has its own deadline
+		if err := c.invoke(b.spec, PhaseRequest, func() { f(b.conf, &c.w, &c.req) }); err != nil {
+			return err
+		}
+		if c.broken {
+			return fmt.Errorf("protocol: plugin %q: %w", b.spec.Name, ErrPeerClosed)
+		}
+		if c.w.written() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// runResponse runs the response filters of ch in order.
+func (c *conn) runResponse(ch *chain) error {
+	for i := range ch.plugins {
+		b := &ch.plugins[i]
+		f := b.spec.ResponseFilter
+		if f == nil {
+			continue
+		}
+		if err := c.invoke(b.spec, PhaseResponse, func() { f(b.conf, &c.resp) }); err != nil {
+			return err
+		}
+		if c.broken {
+			return fmt.Errorf("protocol: plugin %q: %w", b.spec.Name, ErrPeerClosed)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,262 @@
+package protocol
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	flatbuffers "github.com/google/flatbuffers/go"
+	"go.uber.org/zap"
+
+	A6Err "github.com/api7/ext-plugin-proto/go/A6/Err"
+)
+
+const (
+	readBufSize = 16 << 10 // one read takes a typical frame whole
+	maxKeptBuf  = 1 << 20  // larger frame buffers are not kept between calls
+)
+
+// conn serves one APISIX connection: one call at a time, kept alive.
+type conn struct {
+	srv *Server
+	nc  net.Conn
+	r   *bufio.Reader
+
+	buf      []byte // frame body, reused
+	extraBuf []byte // extra info answers, reused
+	b        *flatbuffers.Builder
+	eb       *flatbuffers.Builder // extra info questions
+
+	slot   slot
+	idle   atomic.Bool
+	broken bool // the peer went away during a call: close after it
+
+	req  request
+	w    responseWriter
+	resp response
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	return &conn{
+		srv: s,
+		nc:  nc,
+		r:   bufio.NewReaderSize(nc, readBufSize),
+		buf: make([]byte, 0, 4<<10),
+		b:   flatbuffers.NewBuilder(1024),
+		eb:  flatbuffers.NewBuilder(128),
+	}
+}
+
+// serve reads frames until the peer closes, the connection breaks, or the
+// server shuts down.
+func (c *conn) serve() {
+	for {
+		c.idle.Store(true)
+		if c.srv.closing.Load() {
+			return
+		}
+		typ, body, err := ReadFrame(c.r, c.buf)
+		c.idle.Store(false)
+		if err != nil {
+			c.readError(err)
+			return
+		}
+		if cap(body) <= maxKeptBuf {
+			c.buf = body[:0]
+		}
+		if !c.handle(typ, body) {
+			return
+		}
+	}
+}
+
+func (c *conn) readError(err error) {
+	if errors.Is(err, io.EOF) || c.srv.closing.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
+		return
+	}
+	c.srv.obs.FrameError("truncated")
+	c.srv.log.Warn("closing connection", zap.Error(err))
+}
+
+// handle answers one frame. It reports whether the connection can go on.
+// A panic anywhere in here answers the frame with an error and is counted;
+// the connection and every other call go on.
+func (c *conn) handle(typ byte, body []byte) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.srv.obs.FrameError("panic")
+			c.srv.log.Error("recovered panic while handling a frame",
+				zap.String("type", TypeName(typ)), zap.Any("panic", unwrapPanic(p)))
+			c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+			ok = !c.broken
+		}
+	}()
+	switch typ {
+	case TypePrepareConf:
+		c.prepareConf(body)
+	case TypeHTTPReqCall:
+		c.reqCall(body)
+	case TypeHTTPRespCall:
+		c.respCall(body)
+	default:
+		c.srv.obs.FrameError("unknown_type")
+		c.srv.log.Warn("unexpected frame type", zap.String("type", TypeName(typ)), zap.Int("size", len(body)))
+		c.sendError(A6Err.CodeBAD_REQUEST)
+	}
+	return !c.broken
+}
+
+func (c *conn) prepareConf(body []byte) {
+	key, raw, err := decodePrepareConf(body)
+	if err != nil {
+		c.malformed(err)
+		return
+	}
+	token, skips, err := c.srv.confs.prepare(key, raw, c.srv.catalog(), c.parse, time.Now())
+	for _, s := range skips {
+		c.srv.log.Warn("plugin skipped from conf (plugins.on_unknown is skip)",
+			zap.String("key", key), zap.String("plugin", s.name), zap.Error(s.err))
+	}
+	if err != nil {
+		c.srv.obs.FrameError("prepare_conf")
+		c.srv.log.Error("conf rejected", zap.String("key", key), zap.Error(err))
+		c.sendError(A6Err.CodeBAD_REQUEST)
+		return
+	}
+	c.srv.obs.ConfEntries(c.srv.confs.len())
+	encodePrepareConf(c.b, token)
+	c.reply(TypePrepareConf)
+}
+
+func (c *conn) reqCall(body []byte) {
+	fb, err := decodeReqCall(body)
+	if err != nil {
+		c.malformed(err)
+		return
+	}
+	ch := c.chainFor(fb.ConfToken())
+	if ch == nil {
+		return
+	}
+	c.req.reset(c, fb)
+	c.w.reset()
+	if err := c.runRequest(ch); err != nil {
+		c.callFailed(err)
+		return
+	}
+	switch {
+	case c.w.written():
+		encodeStop(c.b, fb.Id(), &c.w)
+	case c.req.changed():
+		encodeRewrite(c.b, fb.Id(), &c.req)
+	default:
+		encodeEmpty(c.b, fb.Id())
+	}
+	c.reply(TypeHTTPReqCall)
+}
+
+func (c *conn) respCall(body []byte) {
+	fb, err := decodeRespCall(body)
+	if err != nil {
+		c.malformed(err)
+		return
+	}
+	ch := c.chainFor(fb.ConfToken())
+	if ch == nil {
+		return
+	}
+	c.resp.reset(c, fb)
+	if err := c.runResponse(ch); err != nil {
+		c.callFailed(err)
+		return
+	}
+	encodeResp(c.b, fb.Id(), &c.resp)
+	c.reply(TypeHTTPRespCall)
+}
+
+// chainFor finds the chain of a token, or answers the frame and returns nil.
+func (c *conn) chainFor(token uint32) *chain {
+	e := c.srv.confs.lookup(token, time.Now().UnixNano())
+	if e == nil {
+		c.srv.obs.FrameError("token_not_found")
+		if ce := c.srv.log.Check(zap.DebugLevel, "conf token not found"); ce != nil {
+			ce.Write(zap.Uint32("token", token))
+		}
+		c.sendError(A6Err.CodeCONF_TOKEN_NOT_FOUND)
+		return nil
+	}
+	ch := e.chain.Load()
+	if ch.err != nil {
+		c.srv.obs.FrameError("conf_failed")
+		if ce := c.srv.log.Check(zap.DebugLevel, "conf cannot serve"); ce != nil {
+			ce.Write(zap.String("key", e.key), zap.Error(ch.err))
+		}
+		c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+		return nil
+	}
+	return ch
+}
+
+func (c *conn) malformed(err error) {
+	c.srv.obs.FrameError("malformed")
+	c.srv.log.Warn("malformed frame", zap.Error(err))
+	c.sendError(A6Err.CodeBAD_REQUEST)
+}
+
+// callFailed answers a call whose plugin failed. The failure was logged
+// where it happened.
+func (c *conn) callFailed(err error) {
+	if c.broken {
+		return
+	}
+	if ce := c.srv.log.Check(zap.DebugLevel, "call failed"); ce != nil {
+		ce.Write(zap.Error(err))
+	}
+	c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+}
+
+func (c *conn) sendError(code A6Err.Code) {
+	encodeError(c.b, code)
+	c.reply(TypeError)
+}
+
+// reply sends the message built in c.b. A reply too large to frame is
+// replaced by an error.
+func (c *conn) reply(typ byte) {
+	if n := len(c.b.FinishedBytes()); n > MaxBodyLen {
+		c.srv.obs.FrameError("reply_too_large")
+		c.srv.log.Error("reply too large to frame, answering with an error",
+			zap.String("type", TypeName(typ)), zap.Int("size", n), zap.Int("limit", MaxBodyLen))
+		encodeError(c.b, A6Err.CodeSERVICE_UNAVAILABLE)
+		typ = TypeError
+	}
+	if err := c.send(typ, c.b); err != nil {
+		c.broken = true
+		if ce := c.srv.log.Check(zap.DebugLevel, "write failed"); ce != nil {
+			ce.Write(zap.Error(err))
+		}
+	}
+	if len(c.b.Bytes) > maxKeptBuf {
+		c.b = flatbuffers.NewBuilder(1024)
+	}
+}
+
+// send frames the message finished in b and writes it with one system call.
+// The header goes into the builder's free space in front of the message.
+func (c *conn) send(typ byte, b *flatbuffers.Builder) error {
+	body := b.FinishedBytes()
+	head := int(b.Head())
+	if head < HeaderLen {
+		return WriteFrame(c.nc, typ, body)
+	}
+	frame := b.Bytes[head-HeaderLen:]
+	if err := PutHeader(frame, typ, len(body)); err != nil {
+		return err
+	}
+	_, err := c.nc.Write(frame)
+	return err
+}

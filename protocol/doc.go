@@ -1,0 +1,38 @@
+// Package protocol serves APISIX's ext-plugin RPC on a unix socket.
+//
+// # Wire format
+//
+// Every message, in both directions, is one frame:
+//
+//	+--------+------------------------------+---------------------------+
+//	| type   | length (24-bit big-endian)   | body (length bytes)       |
+//	| 1 byte | 3 bytes                      | flatbuffers, 0..2^24-1    |
+//	+--------+------------------------------+---------------------------+
+//
+// The body is a flatbuffers table of the schema ext-plugin.fbs
+// (github.com/api7/ext-plugin-proto v0.6.1). Types:
+//
+//	0 RPC_ERROR       runner -> APISIX   A6.Err.Resp{code}
+//	1 PREPARE_CONF    both ways          A6.PrepareConf.Req{key, conf} / Resp{conf_token}
+//	2 HTTP_REQ_CALL   both ways          A6.HTTPReqCall.Req / Resp{id, action: Stop|Rewrite}
+//	3 EXTRA_INFO      runner -> APISIX   A6.ExtraInfo.Req{info: Var|ReqBody|RespBody}
+//	                  APISIX -> runner   A6.ExtraInfo.Resp{result}
+//	4 HTTP_RESP_CALL  both ways          A6.HTTPRespCall.Req / Resp
+//
+// A connection carries one call at a time and is kept alive for the next.
+// During an HTTP_REQ_CALL or HTTP_RESP_CALL the runner may send any number
+// of EXTRA_INFO requests on the same connection, each answered by APISIX
+// before the runner sends its final reply.
+//
+// A body of 2^24 bytes or more cannot be framed: such a reply is replaced by
+// an RPC_ERROR frame. An unknown or expired conf token is answered with
+// RPC_ERROR code CONF_TOKEN_NOT_FOUND, on which APISIX prepares the conf
+// again and retries.
+//
+// # Data path
+//
+// server.go accepts connections; conn.go reads a frame (frame.go), decodes it
+// (decode.go), looks the conf token up (confcache.go), runs the plugin chain
+// (chain.go) on the request or response view (request.go, response.go), builds
+// the reply (encode.go) and writes it in one system call.
+package protocol

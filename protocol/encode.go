@@ -1,0 +1,207 @@
+package protocol
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	flatbuffers "github.com/google/flatbuffers/go"
+
+	A6 "github.com/api7/ext-plugin-proto/go/A6"
+	A6Err "github.com/api7/ext-plugin-proto/go/A6/Err"
+	hrc "github.com/api7/ext-plugin-proto/go/A6/HTTPReqCall"
+	hrsc "github.com/api7/ext-plugin-proto/go/A6/HTTPRespCall"
+	pc "github.com/api7/ext-plugin-proto/go/A6/PrepareConf"
+)
+
+// The encoders build a reply into b; the caller frames and sends
+// b.FinishedBytes().
+
+func encodeError(b *flatbuffers.Builder, code A6Err.Code) {
+	b.Reset()
+	A6Err.RespStart(b)
+	A6Err.RespAddCode(b, code)
+	b.Finish(A6Err.RespEnd(b))
+}
+
+func encodePrepareConf(b *flatbuffers.Builder, token uint32) {
+	b.Reset()
+	pc.RespStart(b)
+	pc.RespAddConfToken(b, token)
+	b.Finish(pc.RespEnd(b))
+}
+
+// encodeEmpty answers a request call that changed nothing.
+func encodeEmpty(b *flatbuffers.Builder, id uint32) {
+	b.Reset()
+	hrc.RespStart(b)
+	hrc.RespAddId(b, id)
+	b.Finish(hrc.RespEnd(b))
+}
+
+func encodeStop(b *flatbuffers.Builder, id uint32, w *responseWriter) {
+	b.Reset()
+	var hdrs, body flatbuffers.UOffsetT
+	if len(w.hdr) > 0 {
+		hdrs = headerVector(b, w.hdr, nil, hrc.StopStartHeadersVector)
+	}
+	if len(w.body) > 0 {
+		body = b.CreateByteVector(w.body)
+	}
+	hrc.StopStart(b)
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	hrc.StopAddStatus(b, uint16(status))
+	if hdrs != 0 {
+		hrc.StopAddHeaders(b, hdrs)
+	}
+	if body != 0 {
+		hrc.StopAddBody(b, body)
+	}
+	finishReqCall(b, id, hrc.ActionStop, hrc.StopEnd(b))
+}
+
+func encodeRewrite(b *flatbuffers.Builder, id uint32, r *request) {
+	b.Reset()
+	var path, hdrs, args, resp, body flatbuffers.UOffsetT
+	if r.pathSet {
+		path = b.CreateByteString(r.newPath)
+	}
+	if r.hdr.changed() {
+		hdrs = headerVector(b, r.hdr.h, r.hdr.dirty, hrc.RewriteStartHeadersVector)
+	}
+	if names := r.argsChanged(); len(names) > 0 {
+		args = argsVector(b, r, names)
+	}
+	if len(r.respHeader) > 0 {
+		resp = headerVector(b, r.respHeader, nil, hrc.RewriteStartRespHeadersVector)
+	}
+	if r.bodySet {
+		body = b.CreateByteVector(r.newBody)
+	}
+	hrc.RewriteStart(b)
+	if r.pathSet {
+		hrc.RewriteAddPath(b, path)
+	}
+	if hdrs != 0 {
+		hrc.RewriteAddHeaders(b, hdrs)
+	}
+	if args != 0 {
+		hrc.RewriteAddArgs(b, args)
+	}
+	if resp != 0 {
+		hrc.RewriteAddRespHeaders(b, resp)
+	}
+	if r.bodySet {
+		hrc.RewriteAddBody(b, body)
+	}
+	finishReqCall(b, id, hrc.ActionRewrite, hrc.RewriteEnd(b))
+}
+
+func finishReqCall(b *flatbuffers.Builder, id uint32, typ hrc.Action, action flatbuffers.UOffsetT) {
+	hrc.RespStart(b)
+	hrc.RespAddId(b, id)
+	hrc.RespAddActionType(b, typ)
+	hrc.RespAddAction(b, action)
+	b.Finish(hrc.RespEnd(b))
+}
+
+// encodeResp answers a response call. Headers are sent, all of them, only
+// when a plugin changed one: APISIX replaces the client's headers with the
+// list it gets.
+func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
+	b.Reset()
+	var hdrs, body flatbuffers.UOffsetT
+	if r.hdr.changed() {
+		hdrs = headerVector(b, r.hdr.h, nil, hrsc.RespStartHeadersVector)
+	}
+	if r.written {
+		body = b.CreateByteVector(r.body)
+	}
+	hrsc.RespStart(b)
+	hrsc.RespAddId(b, id)
+	if r.status != 0 {
+		hrsc.RespAddStatus(b, uint16(r.status))
+	}
+	if hdrs != 0 {
+		hrsc.RespAddHeaders(b, hdrs)
+	}
+	if r.written {
+		hrsc.RespAddBody(b, body)
+	}
+	b.Finish(hrsc.RespEnd(b))
+}
+
+// headerVector encodes h as TextEntries. With only set, just those names are
+// encoded, and a name without values becomes an entry without a value
+// (APISIX deletes it).
+func headerVector(b *flatbuffers.Builder, h http.Header, only map[string]struct{}, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT) flatbuffers.UOffsetT {
+	var offs []flatbuffers.UOffsetT
+	emit := func(k string, vs []string) {
+		name := strings.ToLower(k)
+		if len(vs) == 0 {
+			offs = append(offs, textEntry(b, name, nil))
+			return
+		}
+		for i := range vs {
+			offs = append(offs, textEntry(b, name, &vs[i]))
+		}
+	}
+	keys := make([]string, 0, len(h))
+	if only != nil {
+		for k := range only {
+			keys = append(keys, k)
+		}
+	} else {
+		for k := range h {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys) // deterministic replies
+	for _, k := range keys {
+		emit(k, h[k])
+	}
+	return vector(b, offs, start)
+}
+
+// argsVector encodes the changed args: all values of a changed name (the
+// first replaces, the others add), or an entry without a value to delete it.
+func argsVector(b *flatbuffers.Builder, r *request, names []string) flatbuffers.UOffsetT {
+	sort.Strings(names)
+	var offs []flatbuffers.UOffsetT
+	for _, k := range names {
+		vs := r.args[k]
+		if len(vs) == 0 {
+			offs = append(offs, textEntry(b, k, nil))
+			continue
+		}
+		for i := range vs {
+			offs = append(offs, textEntry(b, k, &vs[i]))
+		}
+	}
+	return vector(b, offs, hrc.RewriteStartArgsVector)
+}
+
+func textEntry(b *flatbuffers.Builder, name string, value *string) flatbuffers.UOffsetT {
+	n := b.CreateString(name)
+	var v flatbuffers.UOffsetT
+	if value != nil {
+		v = b.CreateString(*value)
+	}
+	A6.TextEntryStart(b)
+	A6.TextEntryAddName(b, n)
+	if value != nil {
+		A6.TextEntryAddValue(b, v)
+	}
+	return A6.TextEntryEnd(b)
+}
+
+func vector(b *flatbuffers.Builder, offs []flatbuffers.UOffsetT, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT) flatbuffers.UOffsetT {
+	start(b, len(offs))
+	for i := len(offs) - 1; i >= 0; i-- {
+		b.PrependUOffsetT(offs[i])
+	}
+	return b.EndVector(len(offs))
+}

@@ -1,0 +1,21 @@
+package protocol
+
+import "errors"
+
+// Errors of the protocol layer, checked with errors.Is.
+var (
+	ErrTruncated      = errors.New("truncated frame")
+	ErrFrameTooLarge  = errors.New("frame body exceeds 16777215 bytes")
+	ErrMalformed      = errors.New("malformed message")
+	ErrUnknownType    = errors.New("unknown frame type")
+	ErrTokenNotFound  = errors.New("conf token not found")
+	ErrUnknownPlugin  = errors.New("unknown plugin")
+	ErrBadConf        = errors.New("plugin rejected its conf")
+	ErrPeerClosed     = errors.New("peer closed the connection during the call")
+	ErrPluginPanic    = errors.New("plugin panicked")
+	ErrPluginTimeout  = errors.New("plugin call exceeded its deadline")
+	ErrInterrupted    = errors.New("plugin call interrupted: its unit was stopped")
+	ErrBadAddress     = errors.New("bad listen address")
+	ErrServerClosed   = errors.New("server closed")
+	ErrUnexpectedType = errors.New("unexpected frame type")
+)

@@ -1,0 +1,81 @@
+package protocol
+
+import (
+	hrsc "github.com/api7/ext-plugin-proto/go/A6/HTTPRespCall"
+
+	"github.com/go-runner/go-runner/sdk/pluginhttp"
+)
+
+// response is the pluginhttp.Response of one HTTPRespCall, reused per
+// connection and valid during its call only.
+type response struct {
+	c  *conn
+	fb hrsc.Req
+
+	hdr header
+
+	status  int
+	body    []byte
+	written bool
+
+	origBody []byte
+	gotBody  bool
+	vars     map[string][]byte
+}
+
+var _ pluginhttp.Response = (*response)(nil)
+
+func (r *response) reset(c *conn, fb *hrsc.Req) {
+	body := r.body[:0]
+	*r = response{c: c, fb: *fb, body: body}
+	r.hdr.reset(loadEntries(r.fb.HeadersLength(), r.fb.Headers))
+}
+
+func (r *response) ID() uint32 { return r.fb.Id() }
+
+func (r *response) StatusCode() int {
+	if r.status != 0 {
+		return r.status
+	}
+	return int(r.fb.Status())
+}
+
+func (r *response) Header() pluginhttp.Header { return &r.hdr }
+
+func (r *response) Var(name string) ([]byte, error) {
+	if v, ok := r.vars[name]; ok {
+		return v, nil
+	}
+	v, err := r.c.askVar(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.vars == nil {
+		r.vars = make(map[string][]byte, 2)
+	}
+	r.vars[name] = v
+	return v, nil
+}
+
+func (r *response) ReadBody() ([]byte, error) {
+	if !r.gotBody {
+		b, err := r.c.askRespBody()
+		if err != nil {
+			return nil, err
+		}
+		r.origBody, r.gotBody = b, true
+	}
+	return r.origBody, nil
+}
+
+func (r *response) Write(b []byte) (int, error) {
+	r.body = append(r.body, b...)
+	r.written = true
+	return len(b), nil
+}
+
+func (r *response) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}

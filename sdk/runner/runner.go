@@ -1,0 +1,80 @@
+// Package runner serves compiled plugins: a binary that imports its plugin
+// packages (which call plugin.RegisterPlugin in init) and calls Run is a
+// complete APISIX plugin runner, as with the reference runner's SDK.
+//
+//	func main() {
+//		runner.Run(runner.RunnerConfig{LogLevel: zapcore.WarnLevel})
+//	}
+//
+// Run listens on APISIX_LISTEN_ADDRESS (default unix:/tmp/runner.sock),
+// keeps confs for 1.2 x APISIX_CONF_EXPIRE_TIME and stops on SIGTERM or SIGINT.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/go-runner/go-runner/protocol"
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginlog"
+)
+
+// ShutdownGrace is how long calls in flight get after SIGTERM; APISIX kills
+// the runner one second after it.
+const ShutdownGrace = 800 * time.Millisecond
+
+// RunnerConfig configures Run.
+type RunnerConfig struct {
+	// LogLevel is the lowest level logged; the zero value is info.
+	LogLevel zapcore.Level
+	// LogOutput receives the logs; nil means standard output, which APISIX
+	// copies into its error.log.
+	LogOutput zapcore.WriteSyncer
+}
+
+// Run serves the compiled plugins until SIGTERM or SIGINT. A bad
+// environment or socket is logged and ends the program with exit code 1.
+func Run(cfg RunnerConfig) {
+	if cfg.LogOutput == nil {
+		cfg.LogOutput = zapcore.Lock(os.Stdout)
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(enc), cfg.LogOutput, cfg.LogLevel))
+	pluginlog.SetLogger(log.Named("plugin"))
+	if err := serve(log); err != nil {
+		log.Error("runner failed", zap.Error(err))
+		_ = log.Sync()
+		os.Exit(1)
+	}
+	_ = log.Sync()
+}
+
+func serve(log *zap.Logger) error {
+	addr, ttl, err := protocol.FromEnv(protocol.DefaultAddress, protocol.DefaultConfTTL)
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	reg := plugin.Compiled()
+	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, Logger: log}, reg)
+	l, err := protocol.Listen(addr, protocol.DefaultSocketMode)
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	log.Info("runner started", zap.String("socket", addr), zap.Duration("conf_ttl", ttl),
+		zap.Strings("plugins", reg.Names()), zap.Int("pid", os.Getpid()))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := protocol.Run(ctx, srv, l, ShutdownGrace); err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	log.Info("runner stopped")
+	return nil
+}
