@@ -133,8 +133,8 @@ func (c *conn) prepareConf(body []byte) {
 }
 
 func (c *conn) reqCall(body []byte) {
-	fb, err := decodeReqCall(body)
-	if err != nil {
+	fb := &c.req.fb
+	if err := decodeReqCall(body, fb); err != nil {
 		c.malformed(err)
 		return
 	}
@@ -142,7 +142,7 @@ func (c *conn) reqCall(body []byte) {
 	if ch == nil {
 		return
 	}
-	c.req.reset(c, fb)
+	c.req.reset(c)
 	c.w.reset()
 	if err := c.runRequest(ch); err != nil {
 		c.callFailed(err)
@@ -160,8 +160,8 @@ func (c *conn) reqCall(body []byte) {
 }
 
 func (c *conn) respCall(body []byte) {
-	fb, err := decodeRespCall(body)
-	if err != nil {
+	fb := &c.resp.fb
+	if err := decodeRespCall(body, fb); err != nil {
 		c.malformed(err)
 		return
 	}
@@ -169,7 +169,7 @@ func (c *conn) respCall(body []byte) {
 	if ch == nil {
 		return
 	}
-	c.resp.reset(c, fb)
+	c.resp.reset(c)
 	if err := c.runResponse(ch); err != nil {
 		c.callFailed(err)
 		return

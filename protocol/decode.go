@@ -3,6 +3,8 @@ package protocol
 import (
 	"fmt"
 
+	flatbuffers "github.com/google/flatbuffers/go"
+
 	A6 "github.com/api7/ext-plugin-proto/go/A6"
 	ei "github.com/api7/ext-plugin-proto/go/A6/ExtraInfo"
 	hrc "github.com/api7/ext-plugin-proto/go/A6/HTTPReqCall"
@@ -21,41 +23,55 @@ func guard(what string, err *error) {
 	}
 }
 
-func checkEntries(n, size int, at func(*A6.TextEntry, int) bool) {
-	if n < 0 || n > size/4 {
-		panic(fmt.Sprintf("vector of %d entries in %d bytes", n, size))
-	}
+// checkHeaders reads every header entry of src once.
+func checkHeaders(src entrySource, size int) {
+	n := src.HeadersLength()
+	checkLen(n, size)
 	var e A6.TextEntry
 	for i := 0; i < n; i++ {
-		if at(&e, i) {
+		if src.Headers(&e, i) {
 			_, _ = e.Name(), e.Value()
 		}
 	}
 }
 
-// decodeReqCall checks an HTTPReqCall.Req.
-func decodeReqCall(body []byte) (req *hrc.Req, err error) {
-	defer guard("http_req_call", &err)
-	if len(body) < 8 {
-		return nil, fmt.Errorf("protocol: http_req_call of %d bytes: %w", len(body), ErrMalformed)
+// checkLen refuses a vector longer than its message could hold.
+func checkLen(n, size int) {
+	if n < 0 || n > size/4 {
+		panic(fmt.Sprintf("vector of %d entries in %d bytes", n, size))
 	}
-	req = hrc.GetRootAsReq(body, 0)
-	_, _, _, _, _ = req.Id(), req.SrcIpBytes(), req.Method(), req.Path(), req.ConfToken()
-	checkEntries(req.ArgsLength(), len(body), req.Args)
-	checkEntries(req.HeadersLength(), len(body), req.Headers)
-	return req, nil
 }
 
-// decodeRespCall checks an HTTPRespCall.Req.
-func decodeRespCall(body []byte) (req *hrsc.Req, err error) {
+// decodeReqCall checks an HTTPReqCall.Req and sets req to it.
+func decodeReqCall(body []byte, req *hrc.Req) (err error) {
+	defer guard("http_req_call", &err)
+	if len(body) < 8 {
+		return fmt.Errorf("protocol: http_req_call of %d bytes: %w", len(body), ErrMalformed)
+	}
+	req.Init(body, flatbuffers.GetUOffsetT(body))
+	_, _, _, _, _ = req.Id(), req.SrcIpBytes(), req.Method(), req.Path(), req.ConfToken()
+	n := req.ArgsLength()
+	checkLen(n, len(body))
+	var e A6.TextEntry
+	for i := 0; i < n; i++ {
+		if req.Args(&e, i) {
+			_, _ = e.Name(), e.Value()
+		}
+	}
+	checkHeaders(req, len(body))
+	return nil
+}
+
+// decodeRespCall checks an HTTPRespCall.Req and sets req to it.
+func decodeRespCall(body []byte, req *hrsc.Req) (err error) {
 	defer guard("http_resp_call", &err)
 	if len(body) < 8 {
-		return nil, fmt.Errorf("protocol: http_resp_call of %d bytes: %w", len(body), ErrMalformed)
+		return fmt.Errorf("protocol: http_resp_call of %d bytes: %w", len(body), ErrMalformed)
 	}
-	req = hrsc.GetRootAsReq(body, 0)
+	req.Init(body, flatbuffers.GetUOffsetT(body))
 	_, _, _ = req.Id(), req.Status(), req.ConfToken()
-	checkEntries(req.HeadersLength(), len(body), req.Headers)
-	return req, nil
+	checkHeaders(req, len(body))
+	return nil
 }
 
 // decodePrepareConf copies a PrepareConf.Req out of the frame.

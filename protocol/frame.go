@@ -43,15 +43,19 @@ func TypeName(t byte) string {
 // connection that ends before a frame starts returns io.EOF; one that ends
 // inside a frame returns an error wrapping ErrTruncated.
 func ReadFrame(r *bufio.Reader, buf []byte) (typ byte, body []byte, err error) {
-	var hdr [HeaderLen]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		if err == io.EOF {
+	hdr, err := r.Peek(HeaderLen)
+	if err != nil {
+		if err == io.EOF && len(hdr) == 0 {
 			return 0, nil, io.EOF
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
 		return 0, nil, fmt.Errorf("protocol: frame header: %w: %w", ErrTruncated, err)
 	}
 	typ = hdr[0]
 	n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
+	_, _ = r.Discard(HeaderLen)
 	if cap(buf) >= n {
 		body = buf[:n]
 	} else {

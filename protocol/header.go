@@ -14,19 +14,31 @@ type header struct {
 	h     http.Header
 	dirty map[string]struct{} // canonical names changed by a plugin
 	built bool
-	load  func(h http.Header) // fills h from the frame on first use
+	src   entrySource // the frame's entries, read on first use
 }
 
-func (h *header) reset(load func(http.Header)) {
-	h.h, h.dirty, h.built, h.load = nil, nil, false, load
+// entrySource is a message with a header vector.
+type entrySource interface {
+	HeadersLength() int
+	Headers(obj *A6.TextEntry, j int) bool
+}
+
+func (h *header) reset(src entrySource) {
+	h.h, h.dirty, h.built, h.src = nil, nil, false, src
 }
 
 func (h *header) view() http.Header {
 	if !h.built {
 		h.built = true
 		h.h = make(http.Header)
-		if h.load != nil {
-			h.load(h.h)
+		if h.src != nil {
+			var e A6.TextEntry
+			for i, n := 0, h.src.HeadersLength(); i < n; i++ {
+				if h.src.Headers(&e, i) {
+					k := textproto.CanonicalMIMEHeaderKey(string(e.Name()))
+					h.h[k] = append(h.h[k], string(e.Value()))
+				}
+			}
 		}
 	}
 	return h.h
@@ -63,15 +75,3 @@ func (h *header) View() http.Header { return h.view() }
 
 func (h *header) changed() bool { return len(h.dirty) > 0 }
 
-// loadEntries returns a loader that copies the wire entries n into an http.Header.
-func loadEntries(n int, at func(*A6.TextEntry, int) bool) func(http.Header) {
-	return func(h http.Header) {
-		var e A6.TextEntry
-		for i := 0; i < n; i++ {
-			if at(&e, i) {
-				k := textproto.CanonicalMIMEHeaderKey(string(e.Name()))
-				h[k] = append(h[k], string(e.Value()))
-			}
-		}
-	}
-}

@@ -40,9 +40,10 @@ type request struct {
 
 var _ pluginhttp.Request = (*request)(nil)
 
-func (r *request) reset(c *conn, fb *hrc.Req) {
-	*r = request{c: c, fb: *fb}
-	r.hdr.reset(loadEntries(r.fb.HeadersLength(), r.fb.Headers))
+// reset readies r for a call whose message is already in r.fb.
+func (r *request) reset(c *conn) {
+	*r = request{c: c, fb: r.fb}
+	r.hdr.reset(&r.fb)
 }
 
 func (r *request) ID() uint32 { return r.fb.Id() }

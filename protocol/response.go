@@ -25,10 +25,14 @@ type response struct {
 
 var _ pluginhttp.Response = (*response)(nil)
 
-func (r *response) reset(c *conn, fb *hrsc.Req) {
+// reset readies r for a call whose message is already in r.fb.
+func (r *response) reset(c *conn) {
 	body := r.body[:0]
-	*r = response{c: c, fb: *fb, body: body}
-	r.hdr.reset(loadEntries(r.fb.HeadersLength(), r.fb.Headers))
+	if cap(body) > maxKeptBuf {
+		body = nil
+	}
+	*r = response{c: c, fb: r.fb, body: body}
+	r.hdr.reset(&r.fb)
 }
 
 func (r *response) ID() uint32 { return r.fb.Id() }

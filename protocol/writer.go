@@ -13,7 +13,13 @@ type responseWriter struct {
 
 var _ http.ResponseWriter = (*responseWriter)(nil)
 
-func (w *responseWriter) reset() { w.status, w.hdr, w.body = 0, nil, w.body[:0] }
+func (w *responseWriter) reset() {
+	w.status, w.body = 0, w.body[:0]
+	if cap(w.body) > maxKeptBuf {
+		w.body = nil
+	}
+	clear(w.hdr)
+}
 
 func (w *responseWriter) Header() http.Header {
 	if w.hdr == nil {
