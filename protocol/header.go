@@ -74,4 +74,3 @@ func (h *header) Get(key string) string { return h.view().Get(key) }
 func (h *header) View() http.Header { return h.view() }
 
 func (h *header) changed() bool { return len(h.dirty) > 0 }
-
