@@ -43,7 +43,7 @@ func encodeStop(b *flatbuffers.Builder, id uint32, w *responseWriter) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
 	if len(w.hdr) > 0 {
-		hdrs = headerVector(b, w.hdr, nil, hrc.StopStartHeadersVector)
+		hdrs = headerVector(b, w.hdr, hrc.StopStartHeadersVector)
 	}
 	if len(w.body) > 0 {
 		body = b.CreateByteVector(w.body)
@@ -70,13 +70,13 @@ func encodeRewrite(b *flatbuffers.Builder, id uint32, r *request) {
 		path = b.CreateByteString(r.newPath)
 	}
 	if r.hdr.changed() {
-		hdrs = headerVector(b, r.hdr.h, r.hdr.dirty, hrc.RewriteStartHeadersVector)
+		hdrs = requestHeaderVector(b, r.hdr.h, r.hdr.dirty)
 	}
 	if names := r.argsChanged(); len(names) > 0 {
 		args = argsVector(b, r, names)
 	}
 	if len(r.respHeader) > 0 {
-		resp = headerVector(b, r.respHeader, nil, hrc.RewriteStartRespHeadersVector)
+		resp = headerVector(b, r.respHeader, hrc.RewriteStartRespHeadersVector)
 	}
 	if r.bodySet {
 		body = b.CreateByteVector(r.newBody)
@@ -115,7 +115,7 @@ func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
 	if r.hdr.changed() {
-		hdrs = headerVector(b, r.hdr.h, nil, hrsc.RespStartHeadersVector)
+		hdrs = headerVector(b, r.hdr.h, hrsc.RespStartHeadersVector)
 	}
 	if r.written {
 		body = b.CreateByteVector(r.body)
@@ -134,10 +134,8 @@ func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Finish(hrsc.RespEnd(b))
 }
 
-// headerVector encodes h as TextEntries. With only set, just those names are
-// encoded, and a name without values becomes an entry without a value
-// (APISIX deletes it).
-func headerVector(b *flatbuffers.Builder, h http.Header, only map[string]struct{}, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT) flatbuffers.UOffsetT {
+// headerVector encodes h as TextEntries, one per value.
+func headerVector(b *flatbuffers.Builder, h http.Header, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT) flatbuffers.UOffsetT {
 	var offs []flatbuffers.UOffsetT
 	emit := func(k string, vs []string) {
 		name := strings.ToLower(k)
@@ -150,20 +148,40 @@ func headerVector(b *flatbuffers.Builder, h http.Header, only map[string]struct{
 		}
 	}
 	keys := make([]string, 0, len(h))
-	if only != nil {
-		for k := range only {
-			keys = append(keys, k)
-		}
-	} else {
-		for k := range h {
-			keys = append(keys, k)
-		}
+	for k := range h {
+		keys = append(keys, k)
 	}
 	sort.Strings(keys) // deterministic replies
 	for _, k := range keys {
 		emit(k, h[k])
 	}
 	return vector(b, offs, start)
+}
+
+// requestHeaderVector encodes the changed request headers for a Rewrite.
+// APISIX sets each entry, replacing the header, so a header with several
+// values goes out as one entry with the values joined by ", " (RFC 9110's
+// equivalent form). A name without values deletes the header.
+func requestHeaderVector(b *flatbuffers.Builder, h http.Header, dirty map[string]struct{}) flatbuffers.UOffsetT {
+	keys := make([]string, 0, len(dirty))
+	for k := range dirty {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	offs := make([]flatbuffers.UOffsetT, 0, len(keys))
+	for _, k := range keys {
+		name := strings.ToLower(k)
+		switch vs := h[k]; len(vs) {
+		case 0:
+			offs = append(offs, textEntry(b, name, nil))
+		case 1:
+			offs = append(offs, textEntry(b, name, &vs[0]))
+		default:
+			joined := strings.Join(vs, ", ")
+			offs = append(offs, textEntry(b, name, &joined))
+		}
+	}
+	return vector(b, offs, hrc.RewriteStartHeadersVector)
 }
 
 // argsVector encodes the changed args: all values of a changed name (the

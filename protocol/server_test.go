@@ -183,7 +183,7 @@ func TestReqCall(t *testing.T) {
 			if string(rw.Path()) != "/new?x" {
 				t.Errorf("path %q", rw.Path())
 			}
-			if got := strings.Join(entryList(rw.HeadersLength(), rw.Headers), ","); got != "accept=*/*,accept=text/html,cookie,x-set=1" {
+			if got := strings.Join(entryList(rw.HeadersLength(), rw.Headers), ","); got != "accept=*/*, text/html,cookie,x-set=1" {
 				t.Errorf("headers %s", got)
 			}
 			if got := strings.Join(entryList(rw.ArgsLength(), rw.Args), ","); got != "new=,page=3,q=go runner,q=more,sort" {
