@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this script).
+#
+#   ./test.sh          everything: format, vet, generated code, unit and
+#                      end-to-end tests under the race detector, fuzzing
+#   FUZZTIME=30s ./test.sh   fuzz longer (default 10s per target)
+#
+# Needs only Go (the machine's /usr/local/go or any go on PATH); every binary
+# the end-to-end tests start is built by the tests themselves.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="$PATH:/usr/local/go/bin"
+FUZZTIME="${FUZZTIME:-10s}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>&1 || true)
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "generated code is current"
+go generate ./...
+if ! git diff --exit-code --stat -- . ':(exclude)go.sum'; then
+	echo "go generate changed the files above: commit the regenerated code"; exit 1
+fi
+
+step "unit tests (race detector)"
+go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/tests')
+
+step "end-to-end tests against the built binaries (race detector)"
+go test -race -count=1 -timeout 20m ./tests/...
+
+step "fuzzing ($FUZZTIME per target)"
+for pkg in $(go list ./...); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
+		echo "-- $pkg $target"
+		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+	done
+done
+
+echo
+echo "all tests passed"
