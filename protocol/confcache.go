@@ -95,6 +95,20 @@ type skipped struct {
 	err  error
 }
 
+// ConfError is a conf entry that cannot be served: its plugin is unknown or
+// rejected the conf.
+type ConfError struct {
+	Index  int    // position in the conf list
+	Plugin string // the entry's plugin name
+	Err    error  // wraps ErrUnknownPlugin or ErrBadConf
+}
+
+func (e *ConfError) Error() string {
+	return fmt.Sprintf("protocol: conf entry %d, plugin %q: %v", e.Index, e.Plugin, e.Err)
+}
+
+func (e *ConfError) Unwrap() error { return e.Err }
+
 // prepare returns the token for key, building the chain when the key is new
 // or expired. The same key gets the same token while it lives.
 func (c *confCache) prepare(key string, raw []rawConf, cat Catalog, parse parser, now time.Time) (uint32, []skipped, error) {
@@ -134,7 +148,7 @@ func (c *confCache) build(raw []rawConf, old *chain, cat Catalog, parse parser) 
 	for i, rc := range raw {
 		spec := cat.Lookup(rc.name)
 		if spec == nil {
-			err := fmt.Errorf("protocol: conf entry %d: %w %q", i, ErrUnknownPlugin, rc.name)
+			err := &ConfError{Index: i, Plugin: rc.name, Err: ErrUnknownPlugin}
 			if c.skip {
 				skips = append(skips, skipped{rc.name, err})
 				continue
@@ -147,7 +161,7 @@ func (c *confCache) build(raw []rawConf, old *chain, cat Catalog, parse parser) 
 		}
 		conf, err := parse(spec, rc.value)
 		if err != nil {
-			err = fmt.Errorf("protocol: conf entry %d, plugin %q: %w: %w", i, rc.name, ErrBadConf, err)
+			err = &ConfError{Index: i, Plugin: rc.name, Err: fmt.Errorf("%w: %w", ErrBadConf, err)}
 			if c.skip {
 				skips = append(skips, skipped{rc.name, err})
 				continue

@@ -123,7 +123,11 @@ func (c *conn) prepareConf(body []byte) {
 	}
 	if err != nil {
 		c.srv.obs.FrameError("prepare_conf")
-		c.srv.log.Error("conf rejected", zap.String("key", key), zap.Error(err))
+		plug := ""
+		if ce := (*ConfError)(nil); errors.As(err, &ce) {
+			plug = ce.Plugin
+		}
+		c.srv.log.Error("conf rejected", zap.String("key", key), zap.String("plugin", plug), zap.Error(err))
 		c.sendError(A6Err.CodeBAD_REQUEST)
 		return
 	}

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	A6Err "github.com/api7/ext-plugin-proto/go/A6/Err"
 	ei "github.com/api7/ext-plugin-proto/go/A6/ExtraInfo"
 	hrc "github.com/api7/ext-plugin-proto/go/A6/HTTPReqCall"
@@ -26,7 +29,8 @@ func TestPrepareConf(t *testing.T) {
 		}},
 		funcPlugin{name: "boom", req: say, parse: func([]byte) (any, error) { panic("parse boom") }},
 	)
-	_, sock := testServer(t, Config{}, reg)
+	core, logs := observer.New(zap.InfoLevel)
+	_, sock := testServer(t, Config{Logger: zap.New(core)}, reg)
 	p := dial(t, sock)
 
 	t1 := p.prepare("route#1#ext-plugin-pre-req#1", kv{name: "say", value: "a"})
@@ -41,17 +45,22 @@ func TestPrepareConf(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		name string
-		conf []kv
+		name, plugin, reason string
+		conf                 []kv
 	}{
-		{"unknown plugin", []kv{{name: "say", value: "a"}, {name: "nope", value: "{}"}}},
-		{"conf rejected", []kv{{name: "strict", value: "bad"}}},
-		{"parse panics", []kv{{name: "boom", value: "{}"}}},
+		{"unknown plugin", "nope", "unknown plugin", []kv{{name: "say", value: "a"}, {name: "nope", value: "{}"}}},
+		{"conf rejected", "strict", "want ok", []kv{{name: "strict", value: "bad"}}},
+		{"parse panics", "boom", "parse boom", []kv{{name: "boom", value: "{}"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			typ, body := p.roundTrip(TypePrepareConf, prepareMsg("route#9#x#1", tc.conf...))
+			key := "route#" + tc.plugin + "#x#1"
+			typ, body := p.roundTrip(TypePrepareConf, prepareMsg(key, tc.conf...))
 			if typ != TypeError || errCode(body) != A6Err.CodeBAD_REQUEST {
 				t.Fatalf("got %s code %v, want error BAD_REQUEST", TypeName(typ), errCode(body))
+			}
+			found := logs.FilterMessage("conf rejected").FilterField(zap.String("key", key)).FilterField(zap.String("plugin", tc.plugin)).All()
+			if len(found) != 1 || !strings.Contains(found[0].ContextMap()["error"].(string), tc.reason) {
+				t.Errorf("want one log line naming key %s, plugin %s and %q; got %v", key, tc.plugin, tc.reason, found)
 			}
 		})
 	}
