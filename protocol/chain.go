@@ -15,21 +15,29 @@ import (
 // invoke runs one plugin call under the watchdog and recover. A panic, an
 // overrun, or an interruption of the plugin's interpreter (another call on
 // it overran) each turn into an error; the call's results are then not used.
-func (c *conn) invoke(spec *plugin.Spec, phase Phase, call func()) (err error) {
+// start is the time the call starts, when the caller has just read the
+// clock; the zero time reads it.
+func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func()) (err error) {
 	var epoch uint64
 	if spec.Guard != nil {
 		epoch = spec.Guard.Epoch()
 	}
-	start := time.Now()
-	c.slot.enter(spec)
+	if start.IsZero() {
+		start = time.Now()
+	}
+	c.slot.enter(spec, start)
 	defer func() {
 		outcome := OutcomeOK
 		if p := recover(); p != nil {
 			outcome = OutcomePanic
 			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
-			c.srv.log.Error("plugin panicked",
-				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
-				zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
+			// A ParseConf failure, panic or not, is logged once by the
+			// caller with the conf's key.
+			if phase != PhaseParseConf {
+				c.srv.log.Error("plugin panicked",
+					zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
+					zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
+			}
 		}
 		if c.slot.leave() {
 			outcome = OutcomeTimeout
@@ -58,7 +66,7 @@ func unwrapPanic(p any) any {
 // parse runs spec's ParseConf guarded like a filter call.
 func (c *conn) parse(spec *plugin.Spec, value string) (conf any, err error) {
 	var perr error
-	err = c.invoke(spec, PhaseParseConf, func() { conf, perr = spec.ParseConf([]byte(value)) })
+	err = c.invoke(spec, PhaseParseConf, time.Time{}, func() { conf, perr = spec.ParseConf([]byte(value)) })
 	if err == nil {
 		err = perr
 	}
@@ -68,9 +76,9 @@ func (c *conn) parse(spec *plugin.Spec, value string) (conf any, err error) {
 	return conf, err
 }
 
-// runRequest runs the request filters of ch in order. It stops at the first
-// plugin that writes to the ResponseWriter.
-func (c *conn) runRequest(ch *chain) error {
+// runRequest runs the request filters of ch in order, the first starting at
+// now. It stops at the first plugin that writes to the ResponseWriter.
+func (c *conn) runRequest(ch *chain, now time.Time) error {
 	for i := range ch.plugins {
 		b := &ch.plugins[i]
 		f := b.spec.RequestFilter
@@ -78,9 +86,10 @@ func (c *conn) runRequest(ch *chain) error {
 			continue
 		}
 		c.req.ctx = nil // each plugin call has its own deadline
-		if err := c.invoke(b.spec, PhaseRequest, func() { f(b.conf, &c.w, &c.req) }); err != nil {
+		if err := c.invoke(b.spec, PhaseRequest, now, func() { f(b.conf, &c.w, &c.req) }); err != nil {
 			return err
 		}
+		now = time.Time{}
 		if c.broken {
 			return fmt.Errorf("protocol: plugin %q: %w", b.spec.Name, ErrPeerClosed)
 		}
@@ -91,17 +100,19 @@ func (c *conn) runRequest(ch *chain) error {
 	return nil
 }
 
-// runResponse runs the response filters of ch in order.
-func (c *conn) runResponse(ch *chain) error {
+// runResponse runs the response filters of ch in order, the first starting
+// at now.
+func (c *conn) runResponse(ch *chain, now time.Time) error {
 	for i := range ch.plugins {
 		b := &ch.plugins[i]
 		f := b.spec.ResponseFilter
 		if f == nil {
 			continue
 		}
-		if err := c.invoke(b.spec, PhaseResponse, func() { f(b.conf, &c.resp) }); err != nil {
+		if err := c.invoke(b.spec, PhaseResponse, now, func() { f(b.conf, &c.resp) }); err != nil {
 			return err
 		}
+		now = time.Time{}
 		if c.broken {
 			return fmt.Errorf("protocol: plugin %q: %w", b.spec.Name, ErrPeerClosed)
 		}

@@ -142,13 +142,14 @@ func (c *conn) reqCall(body []byte) {
 		c.malformed(err)
 		return
 	}
-	ch := c.chainFor(fb.ConfToken())
+	now := time.Now() // one clock read for the conf lookup and the first plugin
+	ch := c.chainFor(fb.ConfToken(), now)
 	if ch == nil {
 		return
 	}
 	c.req.reset(c)
 	c.w.reset()
-	if err := c.runRequest(ch); err != nil {
+	if err := c.runRequest(ch, now); err != nil {
 		c.callFailed(err)
 		return
 	}
@@ -169,12 +170,13 @@ func (c *conn) respCall(body []byte) {
 		c.malformed(err)
 		return
 	}
-	ch := c.chainFor(fb.ConfToken())
+	now := time.Now()
+	ch := c.chainFor(fb.ConfToken(), now)
 	if ch == nil {
 		return
 	}
 	c.resp.reset(c)
-	if err := c.runResponse(ch); err != nil {
+	if err := c.runResponse(ch, now); err != nil {
 		c.callFailed(err)
 		return
 	}
@@ -182,9 +184,10 @@ func (c *conn) respCall(body []byte) {
 	c.reply(TypeHTTPRespCall)
 }
 
-// chainFor finds the chain of a token, or answers the frame and returns nil.
-func (c *conn) chainFor(token uint32) *chain {
-	e := c.srv.confs.lookup(token, time.Now().UnixNano())
+// chainFor finds the chain of a token live at now, or answers the frame and
+// returns nil.
+func (c *conn) chainFor(token uint32, now time.Time) *chain {
+	e := c.srv.confs.lookup(token, now.UnixNano())
 	if e == nil {
 		c.srv.obs.FrameError("token_not_found")
 		if ce := c.srv.log.Check(zap.DebugLevel, "conf token not found"); ce != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
@@ -43,7 +44,7 @@ func encodeStop(b *flatbuffers.Builder, id uint32, w *responseWriter) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
 	if len(w.hdr) > 0 {
-		hdrs = headerVector(b, w.hdr, hrc.StopStartHeadersVector)
+		hdrs = headerVector(b, w.hdr, hrc.StopStartHeadersVector, &w.sc)
 	}
 	if len(w.body) > 0 {
 		body = b.CreateByteVector(w.body)
@@ -70,13 +71,13 @@ func encodeRewrite(b *flatbuffers.Builder, id uint32, r *request) {
 		path = b.CreateByteString(r.newPath)
 	}
 	if r.hdr.changed() {
-		hdrs = requestHeaderVector(b, r.hdr.h, r.hdr.dirty)
+		hdrs = requestHeaderVector(b, &r.hdr, &r.sc)
 	}
 	if names := r.argsChanged(); len(names) > 0 {
 		args = argsVector(b, r, names)
 	}
 	if len(r.respHeader) > 0 {
-		resp = headerVector(b, r.respHeader, hrc.RewriteStartRespHeadersVector)
+		resp = headerVector(b, r.respHeader, hrc.RewriteStartRespHeadersVector, &r.sc)
 	}
 	if r.bodySet {
 		body = b.CreateByteVector(r.newBody)
@@ -115,7 +116,7 @@ func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
 	if r.hdr.changed() {
-		hdrs = headerVector(b, r.hdr.h, hrsc.RespStartHeadersVector)
+		hdrs = headerVector(b, r.hdr.view(), hrsc.RespStartHeadersVector, &r.sc)
 	}
 	if r.written {
 		body = b.CreateByteVector(r.body)
@@ -134,27 +135,57 @@ func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Finish(hrsc.RespEnd(b))
 }
 
-// headerVector encodes h as TextEntries, one per value.
-func headerVector(b *flatbuffers.Builder, h http.Header, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT) flatbuffers.UOffsetT {
-	var offs []flatbuffers.UOffsetT
-	emit := func(k string, vs []string) {
-		name := strings.ToLower(k)
-		if len(vs) == 0 {
-			offs = append(offs, textEntry(b, name, nil))
-			return
-		}
-		for i := range vs {
-			offs = append(offs, textEntry(b, name, &vs[i]))
-		}
-	}
-	keys := make([]string, 0, len(h))
+// encScratch holds the encoders' temporary slices. The per-connection
+// objects that are encoded (responseWriter, request, response) keep one, so
+// that encoding a reply allocates nothing once the slices have grown.
+type encScratch struct {
+	keys []string
+	offs []flatbuffers.UOffsetT
+	name []byte
+}
+
+// sortedKeys returns the names of h, sorted for deterministic replies.
+func (s *encScratch) sortedKeys(h http.Header) []string {
+	keys := s.keys[:0]
 	for k := range h {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // deterministic replies
-	for _, k := range keys {
-		emit(k, h[k])
+	if len(keys) > 1 {
+		sort.Strings(keys)
 	}
+	s.keys = keys
+	return keys
+}
+
+// lowerName creates name lower-cased in b, as strings.ToLower would, without
+// allocating for ASCII names.
+func (s *encScratch) lowerName(b *flatbuffers.Builder, name string) flatbuffers.UOffsetT {
+	s.name = append(s.name[:0], name...)
+	for i, c := range s.name {
+		switch {
+		case c >= utf8.RuneSelf:
+			return b.CreateString(strings.ToLower(name))
+		case 'A' <= c && c <= 'Z':
+			s.name[i] = c + 'a' - 'A'
+		}
+	}
+	return b.CreateByteString(s.name)
+}
+
+// headerVector encodes h as TextEntries, one per value.
+func headerVector(b *flatbuffers.Builder, h http.Header, start func(*flatbuffers.Builder, int) flatbuffers.UOffsetT, s *encScratch) flatbuffers.UOffsetT {
+	offs := s.offs[:0]
+	for _, k := range s.sortedKeys(h) {
+		vs := h[k]
+		if len(vs) == 0 {
+			offs = append(offs, textEntryNamed(b, s.lowerName(b, k), nil))
+			continue
+		}
+		for i := range vs {
+			offs = append(offs, textEntryNamed(b, s.lowerName(b, k), &vs[i]))
+		}
+	}
+	s.offs = offs
 	return vector(b, offs, start)
 }
 
@@ -162,25 +193,29 @@ func headerVector(b *flatbuffers.Builder, h http.Header, start func(*flatbuffers
 // APISIX sets each entry, replacing the header, so a header with several
 // values goes out as one entry with the values joined by ", " (RFC 9110's
 // equivalent form). A name without values deletes the header.
-func requestHeaderVector(b *flatbuffers.Builder, h http.Header, dirty map[string]struct{}) flatbuffers.UOffsetT {
-	keys := make([]string, 0, len(dirty))
-	for k := range dirty {
+func requestHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch) flatbuffers.UOffsetT {
+	keys := s.keys[:0]
+	for k := range h.dirty {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	offs := make([]flatbuffers.UOffsetT, 0, len(keys))
+	if len(keys) > 1 {
+		sort.Strings(keys)
+	}
+	s.keys = keys
+	offs := s.offs[:0]
 	for _, k := range keys {
-		name := strings.ToLower(k)
-		switch vs := h[k]; len(vs) {
+		name := s.lowerName(b, k)
+		switch vs := h.values(k); len(vs) {
 		case 0:
-			offs = append(offs, textEntry(b, name, nil))
+			offs = append(offs, textEntryNamed(b, name, nil))
 		case 1:
-			offs = append(offs, textEntry(b, name, &vs[0]))
+			offs = append(offs, textEntryNamed(b, name, &vs[0]))
 		default:
 			joined := strings.Join(vs, ", ")
-			offs = append(offs, textEntry(b, name, &joined))
+			offs = append(offs, textEntryNamed(b, name, &joined))
 		}
 	}
+	s.offs = offs
 	return vector(b, offs, hrc.RewriteStartHeadersVector)
 }
 
@@ -203,7 +238,11 @@ func argsVector(b *flatbuffers.Builder, r *request, names []string) flatbuffers.
 }
 
 func textEntry(b *flatbuffers.Builder, name string, value *string) flatbuffers.UOffsetT {
-	n := b.CreateString(name)
+	return textEntryNamed(b, b.CreateString(name), value)
+}
+
+// textEntryNamed encodes a TextEntry whose name, n, is already in b.
+func textEntryNamed(b *flatbuffers.Builder, n flatbuffers.UOffsetT, value *string) flatbuffers.UOffsetT {
 	var v flatbuffers.UOffsetT
 	if value != nil {
 		v = b.CreateString(*value)

@@ -17,5 +17,6 @@ var (
 	ErrInterrupted    = errors.New("plugin call interrupted: its unit was stopped")
 	ErrBadAddress     = errors.New("bad listen address")
 	ErrServerClosed   = errors.New("server closed")
+	ErrShutdownForced = errors.New("calls still running after the shutdown grace")
 	ErrUnexpectedType = errors.New("unexpected frame type")
 )

@@ -23,7 +23,7 @@ import (
 )
 
 // Builders of APISIX's messages and a test server, for the tests of this
-// package (the APISIX-like client in protocol/client imports this package).
+// package (protocol/client frames on its own, so that the two share no code).
 
 type kv struct {
 	name, value string

@@ -36,13 +36,15 @@ type request struct {
 	vars       map[string][]byte
 	respHeader http.Header
 	ctx        context.Context
+
+	sc encScratch // kept across calls
 }
 
 var _ pluginhttp.Request = (*request)(nil)
 
 // reset readies r for a call whose message is already in r.fb.
 func (r *request) reset(c *conn) {
-	*r = request{c: c, fb: r.fb}
+	*r = request{c: c, fb: r.fb, sc: r.sc}
 	r.hdr.reset(&r.fb)
 }
 

@@ -21,6 +21,8 @@ type response struct {
 	origBody []byte
 	gotBody  bool
 	vars     map[string][]byte
+
+	sc encScratch // kept across calls
 }
 
 var _ pluginhttp.Response = (*response)(nil)
@@ -31,7 +33,7 @@ func (r *response) reset(c *conn) {
 	if cap(body) > maxKeptBuf {
 		body = nil
 	}
-	*r = response{c: c, fb: r.fb, body: body}
+	*r = response{c: c, fb: r.fb, body: body, sc: r.sc}
 	r.hdr.reset(&r.fb)
 }
 

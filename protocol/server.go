@@ -207,13 +207,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
+		// Calls still running are cut off: their connections are closed.
+		// A plugin blocked in compiled code (time.Sleep, a stuck read)
+		// cannot be stopped, so do not wait for its goroutine.
 		s.mu.Lock()
+		n := len(s.conns)
 		for c := range s.conns {
 			_ = c.nc.Close()
 		}
 		s.mu.Unlock()
-		<-done
-		err = fmt.Errorf("protocol: shutdown: %w", ctx.Err())
+		err = fmt.Errorf("protocol: shutdown: %w: %d connections cut off (%w)", ErrShutdownForced, n, ctx.Err())
 	}
 	close(s.stop)
 	return err

@@ -22,11 +22,11 @@ type slot struct {
 	timeout  time.Duration
 }
 
-func (s *slot) enter(spec *plugin.Spec) {
+func (s *slot) enter(spec *plugin.Spec, start time.Time) {
 	s.timedOut.Store(false)
 	s.ctx.Store(nil)
 	s.spec.Store(spec)
-	s.start.Store(time.Now().UnixNano())
+	s.start.Store(start.UnixNano())
 }
 
 // leave ends the call and reports whether the watchdog cut it short.

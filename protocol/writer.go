@@ -9,6 +9,7 @@ type responseWriter struct {
 	status int
 	hdr    http.Header
 	body   []byte
+	sc     encScratch
 }
 
 var _ http.ResponseWriter = (*responseWriter)(nil)

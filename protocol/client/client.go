@@ -28,7 +28,7 @@ type stats struct {
 
 // Stats are counts since the Client was made.
 type Stats struct {
-	// Dials counts new connections.
+	// Dials counts connection attempts (the pool was empty).
 	Dials uint64
 	// Prepares counts PrepareConf requests answered with a token.
 	Prepares uint64

@@ -75,6 +75,9 @@ func startFake(t testing.TB, h handler) *fakeRunner {
 			if err != nil {
 				return
 			}
+			fr.mu.Lock()
+			fr.open++ // counted here, in accept order
+			fr.mu.Unlock()
 			wg.Add(1)
 			go func(id int) {
 				defer wg.Done()
@@ -86,20 +89,19 @@ func startFake(t testing.TB, h handler) *fakeRunner {
 }
 
 func (fr *fakeRunner) serve(t testing.TB, fc *fakeConn, h handler) {
-	fr.mu.Lock()
-	fr.open++
-	fr.mu.Unlock()
 	defer func() {
 		fc.nc.Close()
 		fr.mu.Lock()
 		fr.open--
 		fr.mu.Unlock()
 	}()
+	var buf, out []byte // reused, so that benchmarks count the client's allocations only
 	for {
-		typ, body, err := readFrame(fc.br, nil)
+		typ, body, err := readFrame(fc.br, buf[:cap(buf)])
 		if err != nil {
 			return
 		}
+		buf = body
 		fr.mu.Lock()
 		fr.log = append(fr.log, event{typ: typ, conn: fc.id, open: fr.open})
 		fr.mu.Unlock()
@@ -107,8 +109,8 @@ func (fr *fakeRunner) serve(t testing.TB, fc *fakeConn, h handler) {
 		if reply == nil {
 			return // close the connection
 		}
-		f, _ := AppendFrame(nil, rtyp, reply)
-		if _, err := fc.nc.Write(f); err != nil {
+		out, _ = AppendFrame(out[:0], rtyp, reply)
+		if _, err := fc.nc.Write(out); err != nil {
 			return
 		}
 	}

@@ -61,21 +61,28 @@ func AppendFrame(dst []byte, typ byte, body []byte) ([]byte, error) {
 // before the frame starts gives io.EOF; one that ends inside gives
 // ErrTruncated.
 func readFrame(r *bufio.Reader, buf []byte) (typ byte, body []byte, err error) {
-	var hdr [HeaderLen]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		if err == io.EOF {
+	// Peek rather than ReadFull into an array: the array would escape to
+	// the heap, one allocation per frame.
+	hdr, err := r.Peek(HeaderLen)
+	if err != nil {
+		if err == io.EOF && len(hdr) == 0 {
 			return 0, buf[:0], io.EOF
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
 		return 0, buf[:0], fmt.Errorf("client: frame header: %w: %w", ErrTruncated, err)
 	}
+	typ = hdr[0]
 	n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
+	_, _ = r.Discard(HeaderLen)
 	if cap(buf) >= n {
 		body = buf[:n]
 	} else {
 		body = make([]byte, n)
 	}
 	if _, err := io.ReadFull(r, body); err != nil {
-		return hdr[0], body[:0], fmt.Errorf("client: %s body of %d bytes: %w: %w", TypeName(hdr[0]), n, ErrTruncated, err)
+		return typ, body[:0], fmt.Errorf("client: %s body of %d bytes: %w: %w", TypeName(typ), n, ErrTruncated, err)
 	}
-	return hdr[0], body, nil
+	return typ, body, nil
 }

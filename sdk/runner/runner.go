@@ -12,9 +12,11 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -68,13 +70,35 @@ func serve(log *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
-	log.Info("runner started", zap.String("socket", addr), zap.Duration("conf_ttl", ttl),
+	log.Info("runner started", zap.String("version", Version()), zap.String("socket", addr), zap.Duration("conf_ttl", ttl),
 		zap.Strings("plugins", reg.Names()), zap.Int("pid", os.Getpid()))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := protocol.Run(ctx, srv, l, ShutdownGrace); err != nil {
-		return fmt.Errorf("runner: %w", err)
+		if !errors.Is(err, protocol.ErrShutdownForced) {
+			return fmt.Errorf("runner: %w", err)
+		}
+		log.Warn("stopped with plugin calls still running", zap.Error(err))
 	}
 	log.Info("runner stopped")
 	return nil
+}
+
+// Version is the version of the go-runner SDK linked into this binary, as
+// the Go toolchain recorded it ("devel" in a build of this repository).
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	const module = "github.com/go-runner/go-runner"
+	if bi.Main.Path == module {
+		return bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == module {
+			return d.Version
+		}
+	}
+	return "unknown"
 }

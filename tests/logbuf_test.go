@@ -1,0 +1,117 @@
+package tests
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"time"
+)
+
+// logBuf collects a process's output and lets a test wait for a line.
+type logBuf struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
+}
+
+func newLogBuf() *logBuf { return &logBuf{changed: make(chan struct{}, 1)} }
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	n, err := l.b.Write(p)
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// lines returns the complete lines so far.
+func (l *logBuf) lines() []string {
+	s := l.String()
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	} else {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// count is the number of lines containing every one of subs.
+func (l *logBuf) count(subs ...string) int {
+	n := 0
+	for _, line := range l.lines() {
+		if containsAll(line, subs...) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitCount waits until at least n lines contain every one of subs and
+// reports whether that happened within d.
+func (l *logBuf) waitCount(d time.Duration, n int, subs ...string) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		if l.count(subs...) >= n {
+			return true
+		}
+		select {
+		case <-l.changed:
+		case <-deadline.C:
+			return l.count(subs...) >= n
+		}
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// levelOf returns the level of a zap log line, console ("time\tlevel\t...")
+// or JSON ({"level":"..."}), or "" for a line that is neither.
+func levelOf(line string) string {
+	if strings.HasPrefix(line, "{") {
+		if _, rest, ok := strings.Cut(line, `"level":"`); ok {
+			lvl, _, _ := strings.Cut(rest, `"`)
+			return strings.ToLower(lvl)
+		}
+		return ""
+	}
+	f := strings.SplitN(line, "\t", 3)
+	if len(f) < 3 {
+		return ""
+	}
+	switch lvl := strings.ToLower(f[1]); lvl {
+	case "debug", "info", "warn", "error", "dpanic", "panic", "fatal":
+		return lvl
+	}
+	return ""
+}
+
+// atLevel returns the lines logged at one of levels.
+func (l *logBuf) atLevel(levels ...string) []string {
+	var out []string
+	for _, line := range l.lines() {
+		lvl := levelOf(line)
+		for _, want := range levels {
+			if lvl == want {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}
