@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"runtime/debug"
@@ -12,12 +11,14 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 )
 
-// invoke runs one plugin call under the watchdog and recover. A panic, an
-// overrun, or an interruption of the plugin's interpreter (another call on
-// it overran) each turn into an error; the call's results are then not used.
+// invoke runs one plugin call under the watchdog and recover. An error the
+// call returns (ParseConf's), a panic, an overrun, or an interruption of the
+// plugin's interpreter (another call on it overran) each turn into an error;
+// the call's results are then not used. Each call is reported to the
+// observer once, with its outcome.
 // start is the time the call starts, when the caller has just read the
 // clock; the zero time reads it.
-func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func()) (err error) {
+func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func() error) (err error) {
 	var epoch uint64
 	if spec.Guard != nil {
 		epoch = spec.Guard.Epoch()
@@ -28,6 +29,9 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	c.slot.enter(spec, start)
 	defer func() {
 		outcome := OutcomeOK
+		if err != nil {
+			outcome = OutcomeError
+		}
 		if p := recover(); p != nil {
 			outcome = OutcomePanic
 			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
@@ -50,8 +54,7 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		}
 		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
 	}()
-	call()
-	return nil
+	return call()
 }
 
 // unwrapPanic turns the reflect.Value that yaegi often panics with into the
@@ -65,14 +68,10 @@ func unwrapPanic(p any) any {
 
 // parse runs spec's ParseConf guarded like a filter call.
 func (c *conn) parse(spec *plugin.Spec, value string) (conf any, err error) {
-	var perr error
-	err = c.invoke(spec, PhaseParseConf, time.Time{}, func() { conf, perr = spec.ParseConf([]byte(value)) })
-	if err == nil {
-		err = perr
-	}
-	if err != nil && !errors.Is(err, ErrPluginPanic) {
-		c.srv.obs.PluginCall(spec, PhaseParseConf, 0, OutcomeError)
-	}
+	err = c.invoke(spec, PhaseParseConf, time.Time{}, func() (perr error) {
+		conf, perr = spec.ParseConf([]byte(value))
+		return perr
+	})
 	return conf, err
 }
 
@@ -86,7 +85,7 @@ func (c *conn) runRequest(ch *chain, now time.Time) error {
 			continue
 		}
 		c.req.ctx = nil // each plugin call has its own deadline
-		if err := c.invoke(b.spec, PhaseRequest, now, func() { f(b.conf, &c.w, &c.req) }); err != nil {
+		if err := c.invoke(b.spec, PhaseRequest, now, func() error { f(b.conf, &c.w, &c.req); return nil }); err != nil {
 			return err
 		}
 		now = time.Time{}
@@ -109,7 +108,7 @@ func (c *conn) runResponse(ch *chain, now time.Time) error {
 		if f == nil {
 			continue
 		}
-		if err := c.invoke(b.spec, PhaseResponse, now, func() { f(b.conf, &c.resp) }); err != nil {
+		if err := c.invoke(b.spec, PhaseResponse, now, func() error { f(b.conf, &c.resp); return nil }); err != nil {
 			return err
 		}
 		now = time.Time{}

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -111,11 +112,15 @@ func finishReqCall(b *flatbuffers.Builder, id uint32, typ hrc.Action, action fla
 
 // encodeResp answers a response call. Headers are sent, all of them, only
 // when a plugin changed one: APISIX replaces the client's headers with the
-// list it gets.
+// list it gets. When the plugins only set and deleted headers, the list is
+// made from the frame's entries without building the header view.
 func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
-	if r.hdr.changed() {
+	switch {
+	case r.hdr.changed() && !r.hdr.built:
+		hdrs = respHeaderVector(b, &r.hdr, &r.sc)
+	case r.hdr.changed():
 		hdrs = headerVector(b, r.hdr.view(), hrsc.RespStartHeadersVector, &r.sc)
 	}
 	if r.written {
@@ -261,4 +266,72 @@ func vector(b *flatbuffers.Builder, offs []flatbuffers.UOffsetT, start func(*fla
 		b.PrependUOffsetT(offs[i])
 	}
 	return b.EndVector(len(offs))
+}
+
+// respHeaderVector encodes the complete response header set from the
+// frame's entries and the changes made with Set and Del, without building
+// the view: the upstream's entries in their order, a changed name at its
+// first entry with its new values, then the new names, sorted.
+func respHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch) flatbuffers.UOffsetT {
+	offs := s.offs[:0]
+	var e A6.TextEntry
+	var name [64]byte
+	n := 0
+	if h.src != nil {
+		n = h.src.HeadersLength()
+	}
+	emitted := s.keys[:0] // changed names already emitted
+	for i := 0; i < n; i++ {
+		if !h.src.Headers(&e, i) {
+			continue
+		}
+		k := canonicalName(name[:0], e.Name())
+		vs, changed := h.pending[k]
+		if !changed {
+			n := s.lowerBytes(b, e.Name())
+			v := b.CreateByteString(e.Value())
+			A6.TextEntryStart(b)
+			A6.TextEntryAddName(b, n)
+			A6.TextEntryAddValue(b, v)
+			offs = append(offs, A6.TextEntryEnd(b))
+			continue
+		}
+		if slices.Contains(emitted, k) {
+			continue
+		}
+		emitted = append(emitted, k)
+		for j := range vs {
+			offs = append(offs, textEntryNamed(b, s.lowerName(b, k), &vs[j]))
+		}
+	}
+	start := len(emitted)
+	for k, vs := range h.pending {
+		if vs != nil && !slices.Contains(emitted, k) {
+			emitted = append(emitted, k)
+		}
+	}
+	added := emitted[start:]
+	sort.Strings(added)
+	for _, k := range added {
+		vs := h.pending[k]
+		for j := range vs {
+			offs = append(offs, textEntryNamed(b, s.lowerName(b, k), &vs[j]))
+		}
+	}
+	s.keys, s.offs = emitted, offs
+	return vector(b, offs, hrsc.RespStartHeadersVector)
+}
+
+// lowerBytes creates name lower-cased in b.
+func (s *encScratch) lowerBytes(b *flatbuffers.Builder, name []byte) flatbuffers.UOffsetT {
+	s.name = append(s.name[:0], name...)
+	for i, c := range s.name {
+		switch {
+		case c >= utf8.RuneSelf:
+			return b.CreateString(strings.ToLower(string(name)))
+		case 'A' <= c && c <= 'Z':
+			s.name[i] = c + 'a' - 'A'
+		}
+	}
+	return b.CreateByteString(s.name)
 }

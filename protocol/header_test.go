@@ -4,7 +4,13 @@ import (
 	"net/http"
 	"net/textproto"
 	"reflect"
+	"strings"
 	"testing"
+
+	flatbuffers "github.com/google/flatbuffers/go"
+
+	A6 "github.com/api7/ext-plugin-proto/go/A6"
+	hrsc "github.com/api7/ext-plugin-proto/go/A6/HTTPRespCall"
 )
 
 func TestCanonicalName(t *testing.T) {
@@ -124,5 +130,67 @@ func TestHeaderWithoutEntries(t *testing.T) {
 	r.hdr.Set("x", "1")
 	if got := r.hdr.View(); !reflect.DeepEqual(got, http.Header{"X": {"1"}}) {
 		t.Fatalf("View = %v", got)
+	}
+}
+
+// TestRespHeaderVector checks the response header list made from the
+// frame's entries (respHeaderVector) against the header view: the same
+// names with the same values in the same order per name.
+func TestRespHeaderVector(t *testing.T) {
+	upstream := []kv{
+		{name: "content-type", value: "text/plain"}, {name: "set-cookie", value: "a=1"}, {name: "date", value: "d"},
+		{name: "set-cookie", value: "b=2"}, {name: "X-Mixed", value: "m"}, {name: "server", value: "s"},
+	}
+	type op struct {
+		del        bool
+		key, value string
+	}
+	for _, tc := range []struct {
+		name string
+		ops  []op
+	}{
+		{"set new", []op{{key: "X-New", value: "1"}}},
+		{"set existing", []op{{key: "Date", value: "e"}}},
+		{"set repeated name", []op{{key: "set-cookie", value: "c=3"}}},
+		{"delete repeated name", []op{{del: true, key: "Set-Cookie"}}},
+		{"delete then set", []op{{del: true, key: "server"}, {key: "Server", value: "t"}}},
+		{"several", []op{{key: "z-last", value: "z"}, {key: "a-first", value: "a"}, {del: true, key: "x-mixed"}, {del: true, key: "absent"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r response
+			if err := decodeRespCall(respMsg(1, 1, 200, upstream), &r.fb); err != nil {
+				t.Fatal(err)
+			}
+			r.reset(nil)
+			for _, o := range tc.ops {
+				if o.del {
+					r.hdr.Del(o.key)
+				} else {
+					r.hdr.Set(o.key, o.value)
+				}
+			}
+			if r.hdr.built {
+				t.Fatal("the view was built")
+			}
+			b := flatbuffers.NewBuilder(256)
+			vec := respHeaderVector(b, &r.hdr, &r.sc)
+			hrsc.RespStart(b)
+			hrsc.RespAddHeaders(b, vec)
+			b.Finish(hrsc.RespEnd(b))
+			got := map[string][]string{}
+			m := hrsc.GetRootAsResp(b.FinishedBytes(), 0)
+			var e A6.TextEntry
+			for i := 0; i < m.HeadersLength(); i++ {
+				m.Headers(&e, i)
+				got[string(e.Name())] = append(got[string(e.Name())], string(e.Value()))
+			}
+			want := map[string][]string{}
+			for k, vs := range r.hdr.View() {
+				want[strings.ToLower(k)] = vs
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("got  %v\nwant %v", got, want)
+			}
+		})
 	}
 }

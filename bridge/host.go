@@ -1,0 +1,81 @@
+package bridge
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginlog"
+)
+
+// RegisterFunc receives a script's RegisterPlugin call, its methods already
+// resolved: req is RequestFilter or else the legacy Filter, and req or resp is
+// nil when the plugin has no such method. parse is nil for RegisterPlugin(nil).
+type RegisterFunc func(name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error
+
+// Host connects one unit's interpreter to the runner.
+type Host struct {
+	// Register receives the unit's RegisterPlugin calls.
+	Register RegisterFunc
+	// Log is the unit's logger: pkg/log's functions in the unit's scripts are
+	// its methods, and panics in AfterFunc callbacks are logged to it.
+	Log *pluginlog.Logger
+}
+
+// logSymbols binds the extracted pluginlog function names to l's methods.
+func logSymbols(l *pluginlog.Logger) map[string]reflect.Value {
+	gen := Symbols[key(LogPath, "pluginlog")]
+	out := make(map[string]reflect.Value, len(gen))
+	lv := reflect.ValueOf(l)
+	for name, f := range gen {
+		m := lv.MethodByName(name)
+		if !m.IsValid() || m.Type() != f.Type() {
+			// A function pluginlog.Logger has no method for stays unbound
+			// rather than reaching the process-wide logger.
+			continue
+		}
+		out[name] = m
+	}
+	return out
+}
+
+// unitTime is the time package for one unit: AfterFunc callbacks run on
+// their own goroutine, where a panic would end the runner, so they recover
+// and log instead.
+func unitTime(l *pluginlog.Logger) map[string]reflect.Value {
+	m := drop(stdDefault["time"])
+	m["AfterFunc"] = reflect.ValueOf(func(d time.Duration, f func()) *time.Timer {
+		return time.AfterFunc(d, guarded(l, "time.AfterFunc", f))
+	})
+	return m
+}
+
+// unitContext is the context package for one unit, with a safe AfterFunc.
+func unitContext(l *pluginlog.Logger) map[string]reflect.Value {
+	m := drop(stdDefault["context"])
+	m["AfterFunc"] = reflect.ValueOf(func(ctx context.Context, f func()) func() bool {
+		return context.AfterFunc(ctx, guarded(l, "context.AfterFunc", f))
+	})
+	return m
+}
+
+func guarded(l *pluginlog.Logger, what string, f func()) func() {
+	return func() {
+		defer func() {
+			if r := recover(); r != nil {
+				l.Errorf("%s callback panicked: %v", what, PanicValue(r))
+			}
+		}()
+		f()
+	}
+}
+
+// PanicValue returns the value a script panicked with: yaegi often hands it
+// over wrapped in a reflect.Value.
+func PanicValue(r interface{}) interface{} {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		return v.Interface()
+	}
+	return r
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-runner/go-runner/protocol"
+)
+
+// defaultConfigYAML is config.yaml as shipped: the documentation of every
+// setting and, read at start-up, the defaults. TestEmbeddedDefaults checks
+// that it agrees with the constants below.
+//
+//go:embed config.yaml
+var defaultConfigYAML []byte
+
+// defaultConfigFile is looked up in the working directory when --config is
+// not given.
+const defaultConfigFile = "config.yaml"
+
+// envPrefix prefixes the environment variable of every key:
+// log.level is GO_RUNNER_LOG_LEVEL.
+const envPrefix = "GO_RUNNER_"
+
+// Defaults of the settings, as documented in config.yaml.
+const (
+	DefaultSocketAddress   = protocol.DefaultAddress
+	DefaultSocketMode      = "0766"
+	DefaultConfExpireTime  = 3600
+	DefaultConfTTLFactor   = 1.2
+	DefaultLogLevel        = "info"
+	DefaultLogFormat       = "console"
+	DefaultLogOutput       = "stdout"
+	DefaultScriptsDir      = "./scripts"
+	DefaultScriptsWatch    = true
+	DefaultScriptsDebounce = 200 * time.Millisecond
+	DefaultFailOnLoadError = false
+	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
+	DefaultOnUnknown       = "fail"
+	DefaultMetricsAddress  = ""
+)
+
+// Limits of the settings.
+const (
+	MaxExpireTime     = 10 * 365 * 24 * 3600 // seconds, as protocol.ParseExpireTime
+	MinTTLFactor      = 1.0
+	MaxTTLFactor      = 10.0
+	MaxDebounce       = 10 * time.Second
+	MinPluginTimeout  = time.Millisecond
+	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
+	maxSocketPathLen  = 107
+	socketModeMaxBits = os.FileMode(0o777)
+)
+
+// Allowed values of the enumerated settings.
+var (
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	logFormats = []string{"console", "json"}
+	onUnknowns = []string{"fail", "skip"}
+)
+
+// Config is the runner's configuration, decoded from config.yaml, the
+// environment and flags.
+type Config struct {
+	Socket  SocketConfig  `mapstructure:"socket"`
+	Conf    ConfConfig    `mapstructure:"conf"`
+	Log     LogConfig     `mapstructure:"log"`
+	Scripts ScriptsConfig `mapstructure:"scripts"`
+	Plugins PluginsConfig `mapstructure:"plugins"`
+	Sandbox SandboxConfig `mapstructure:"sandbox"`
+	Metrics MetricsConfig `mapstructure:"metrics"`
+
+	// File is the config file read; "" when running on the embedded
+	// defaults.
+	File string `mapstructure:"-"`
+	// sources says where each key's value came from, and raw what it was
+	// there, for messages.
+	sources map[string]string
+	raw     map[string]any
+}
+
+// SocketConfig is where APISIX reaches the runner.
+type SocketConfig struct {
+	Address string     `mapstructure:"address"`
+	Mode    socketMode `mapstructure:"mode"`
+}
+
+// socketMode is a file mode written as a quoted octal string ("0766").
+type socketMode os.FileMode
+
+func (m socketMode) String() string { return fmt.Sprintf("%04o", uint32(m)) }
+
+// ConfConfig is how long prepared confs live.
+type ConfConfig struct {
+	ExpireTime int     `mapstructure:"expire_time"`
+	TTLFactor  float64 `mapstructure:"ttl_factor"`
+}
+
+// TTL is how long the runner keeps a prepared conf.
+func (c ConfConfig) TTL() time.Duration {
+	return time.Duration(float64(time.Duration(c.ExpireTime)*time.Second) * c.TTLFactor)
+}
+
+// LogConfig is where and how the runner logs.
+type LogConfig struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+	Output string `mapstructure:"output"`
+}
+
+// ScriptsConfig is where the script plugins are and how they reload.
+type ScriptsConfig struct {
+	Dir             string        `mapstructure:"dir"`
+	Watch           bool          `mapstructure:"watch"`
+	Debounce        time.Duration `mapstructure:"debounce"`
+	FailOnLoadError bool          `mapstructure:"fail_on_load_error"`
+}
+
+// PluginsConfig bounds plugin calls.
+type PluginsConfig struct {
+	Timeout   time.Duration `mapstructure:"timeout"`
+	OnUnknown string        `mapstructure:"on_unknown"`
+}
+
+// SandboxConfig widens the imports scripts may use.
+type SandboxConfig struct {
+	Allow []string `mapstructure:"allow"`
+}
+
+// MetricsConfig is the Prometheus endpoint.
+type MetricsConfig struct {
+	Address string `mapstructure:"address"`
+}
+
+// defaultConfig is the configuration of the constants above.
+func defaultConfig() Config {
+	return Config{
+		Socket:  SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
+		Conf:    ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
+		Log:     LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput},
+		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
+		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown},
+		Sandbox: SandboxConfig{Allow: []string{}},
+		Metrics: MetricsConfig{Address: DefaultMetricsAddress},
+	}
+}
+
+// settings flattens c into its keys, e.g. "log.level"; every key of
+// config.yaml appears (TestSettingsCoverEveryKey). Values are comparable
+// strings, for telling what a config edit changed.
+func (c *Config) settings() map[string]string {
+	return map[string]string{
+		"socket.address":             c.Socket.Address,
+		"socket.mode":                c.Socket.Mode.String(),
+		"conf.expire_time":           fmt.Sprint(c.Conf.ExpireTime),
+		"conf.ttl_factor":            fmt.Sprint(c.Conf.TTLFactor),
+		"log.level":                  c.Log.Level,
+		"log.format":                 c.Log.Format,
+		"log.output":                 c.Log.Output,
+		"scripts.dir":                c.Scripts.Dir,
+		"scripts.watch":              fmt.Sprint(c.Scripts.Watch),
+		"scripts.debounce":           c.Scripts.Debounce.String(),
+		"scripts.fail_on_load_error": fmt.Sprint(c.Scripts.FailOnLoadError),
+		"plugins.timeout":            c.Plugins.Timeout.String(),
+		"plugins.on_unknown":         c.Plugins.OnUnknown,
+		"sandbox.allow":              fmt.Sprint(c.Sandbox.Allow),
+		"metrics.address":            c.Metrics.Address,
+	}
+}
+
+// liveKeys are the settings a config edit changes while the runner runs.
+var liveKeys = map[string]bool{"log.level": true}
+
+// source says where key's value came from: "default", the config file,
+// an environment variable or a flag.
+func (c *Config) source(key string) string {
+	if s, ok := c.sources[key]; ok {
+		return s
+	}
+	return "default"
+}
+
+// skipUnknown reports whether unknown plugins are skipped (protocol.Config.SkipUnknown).
+func (c *Config) skipUnknown() bool { return c.Plugins.OnUnknown == "skip" }

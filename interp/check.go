@@ -1,0 +1,105 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/go-runner/go-runner/bridge"
+)
+
+// skipName reports whether a directory entry is ignored, as go build and
+// yaegi ignore it.
+func skipName(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata"
+}
+
+// isSource reports whether a file name is a Go source file yaegi loads.
+func isSource(name string) bool {
+	return strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && !skipName(name)
+}
+
+// unitFiles lists the files of unit name in fsys, as paths relative to the
+// unit's directory ("say.go", or "folder/a.go"...).
+func unitFiles(fsys fs.FS, name string) ([]string, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotUnit, err)
+	}
+	if !fi.IsDir() {
+		if !fi.Mode().IsRegular() || !isSource(name) {
+			return nil, fmt.Errorf("%w: want a .go file (not *_test.go) or a folder", ErrNotUnit)
+		}
+		return []string{name}, nil
+	}
+	entries, err := fs.ReadDir(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotUnit, err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isSource(e.Name()) {
+			files = append(files, path.Join(name, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: folder has no Go files", ErrNotUnit)
+	}
+	return files, nil
+}
+
+// checkSource parses files and refuses what the sandbox forbids: imports
+// outside it and go statements (a panic on a script's goroutine cannot be
+// recovered and would end the runner). It reports whether the files declare
+// anything at all (a doc.go does not).
+func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, err error) {
+	fset := token.NewFileSet()
+	var errs []error
+	for _, name := range files {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return false, err
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return false, fmt.Errorf("%w: %w", ErrSyntax, err)
+		}
+		declares = declares || hasNonImport(f)
+		for _, spec := range f.Imports {
+			p, _ := strconv.Unquote(spec.Path.Value)
+			pos := fset.Position(spec.Path.Pos()).String()
+			switch bridge.ImportAccess(p, allow) {
+			case bridge.Refused:
+				errs = append(errs, &posError{pos: pos, kind: ErrImportNotAllowed,
+					msg: fmt.Sprintf("import %q is not allowed in plugins (allow it with sandbox.allow in config.yaml)", p)})
+			case bridge.Unavailable:
+				errs = append(errs, &posError{pos: pos, kind: ErrImportUnavailable,
+					msg: fmt.Sprintf("import %q is not available to plugins (they can import the SDK, golang.org/x/time/rate and the standard library)", p)})
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if g, ok := n.(*ast.GoStmt); ok {
+				errs = append(errs, &posError{pos: fset.Position(g.Go).String(), kind: ErrGoStatement,
+					msg: "go statements are not allowed in plugins (a panic on that goroutine would end the runner)"})
+			}
+			return true
+		})
+	}
+	return declares, errors.Join(errs...)
+}
+
+// hasNonImport reports whether f has a declaration besides its imports.
+func hasNonImport(f *ast.File) bool {
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); !ok || g.Tok != token.IMPORT {
+			return true
+		}
+	}
+	return false
+}

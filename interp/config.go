@@ -1,0 +1,42 @@
+package interp
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Defaults of Config.
+const (
+	DefaultDir         = "scripts"
+	DefaultLoadTimeout = 5 * time.Second
+)
+
+// Config is what loading depends on.
+type Config struct {
+	// Dir is the scripts directory LoadDir reads (config.yaml scripts.dir,
+	// `go-runner run --scripts DIR`); DefaultDir when empty.
+	Dir string
+	// Allow lists the standard library packages scripts may import beyond
+	// bridge.DefaultAllowed (config.yaml sandbox.allow).
+	Allow []string
+	// LoadTimeout bounds a unit's init functions and package variables;
+	// DefaultLoadTimeout when zero.
+	LoadTimeout time.Duration
+	// Logger receives the loader's debug lines (named "interp") and the
+	// scripts' pkg/log lines and output (named "script", tagged unit=...).
+	Logger *zap.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Dir == "" {
+		c.Dir = DefaultDir
+	}
+	if c.LoadTimeout <= 0 {
+		c.LoadTimeout = DefaultLoadTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+	return c
+}

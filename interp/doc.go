@@ -1,0 +1,28 @@
+// Package interp loads script plugins: each unit (one .go file directly in
+// the scripts directory, or one sub-folder holding one package) gets its own
+// yaegi interpreter, so that a unit that fails to load, or misbehaves later,
+// never takes the others down.
+//
+// Loading a unit is a pure function of its source and the Config:
+//
+//  1. its files (*_test.go and names starting with "." or "_" are skipped)
+//     are parsed and checked: a syntax error, an import outside the sandbox
+//     (see package bridge) or a go statement fails the load with its
+//     file:line:col;
+//  2. a new interpreter gets the bridge's symbols and evaluates the unit,
+//     whose init functions register plugins with plugin.RegisterPlugin; a
+//     panic, a compile error, an init that runs past Config.LoadTimeout, or
+//     no plugin at all fails the load;
+//  3. every registered plugin becomes a *plugin.Spec whose methods were
+//     resolved once, at registration; a call costs yaegi's entry into
+//     interpreted code and nothing reflective besides.
+//
+// Every error names the unit ("interp: unit \"say.go\": ..."); see UnitError.
+// Build merges the units' plugins with the compiled ones into one registry,
+// refusing a name registered twice and naming both places.
+//
+// A Unit is the plugin.Guard of its specs: Interrupt stops every call in
+// flight on its interpreter (loops and channel operations; not calls blocked
+// inside compiled code such as time.Sleep) and leaves the unit dead, its
+// specs failing fast until the unit is loaded again.
+package interp

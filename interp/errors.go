@@ -1,0 +1,46 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors of loading and running scripts, checked with errors.Is.
+var (
+	ErrNotUnit           = errors.New("not a script unit")
+	ErrSyntax            = errors.New("syntax error")
+	ErrImportNotAllowed  = errors.New("import not allowed in plugins")
+	ErrImportUnavailable = errors.New("import not available to plugins")
+	ErrGoStatement       = errors.New("go statement in a plugin")
+	ErrCompile           = errors.New("compile error")
+	ErrLoadPanic         = errors.New("panic while loading")
+	ErrLoadTimeout       = errors.New("load timed out")
+	ErrRegister          = errors.New("plugin registration failed")
+	ErrNoPlugin          = errors.New("unit registers no plugin")
+	ErrPanic             = errors.New("plugin panicked")
+	ErrInterrupted       = errors.New("plugin call interrupted")
+	ErrUnitDead          = errors.New("unit was interrupted")
+)
+
+// UnitError is an error about one unit. Its message starts with
+// `interp: unit "<name>": `; Unit is there for structured logs.
+type UnitError struct {
+	Unit string
+	Err  error
+}
+
+func (e *UnitError) Error() string { return fmt.Sprintf("interp: unit %q: %v", e.Unit, e.Err) }
+
+func (e *UnitError) Unwrap() error { return e.Err }
+
+// posError is a refusal at a source position, in the compiler's format
+// "file:line:col: message".
+type posError struct {
+	pos  string
+	msg  string
+	kind error
+}
+
+func (e *posError) Error() string { return e.pos + ": " + e.msg }
+
+func (e *posError) Unwrap() error { return e.kind }

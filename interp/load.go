@@ -1,0 +1,85 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-runner/go-runner/bridge"
+	yaegi "github.com/traefik/yaegi/interp"
+	"go.uber.org/zap"
+)
+
+// evalGrace bounds the wait for a timed-out load to return once its
+// interpreter is stopped: it only overruns when blocked in compiled code.
+const evalGrace = time.Second
+
+// eval evaluates the unit: its init functions run and register plugins. It
+// runs on its own goroutine so that a panic (of the script, or of yaegi,
+// which can panic on code it does not handle) and an endless init both fail
+// the load instead of the runner.
+func (u *Unit) eval(cfg Config, files []string) error {
+	target := u.name
+	if len(files) > 1 || files[0] != u.name {
+		target = "./" + u.name // a folder: yaegi wants a relative import path
+	}
+	start := time.Now()
+	u.loading.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- u.panicError(bridge.PanicValue(r))
+			}
+		}()
+		_, err := u.i.EvalPath(target)
+		done <- err
+	}()
+	timer := time.NewTimer(cfg.LoadTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-done:
+	case <-timer.C:
+		u.g.stop()
+		err = fmt.Errorf("%w after %s: an init function or package variable of %s does not return", ErrLoadTimeout, cfg.LoadTimeout, u.name)
+		grace := time.NewTimer(evalGrace)
+		defer grace.Stop()
+		select {
+		case <-done:
+		case <-grace.C:
+			err = fmt.Errorf("%w, and it could not be stopped (blocked in compiled code)", err)
+		}
+	}
+	u.mu.Lock()
+	u.loading.Store(false)
+	regErrs := u.regErrs
+	u.mu.Unlock()
+	u.log.Debug("script unit evaluated", zap.Duration("took", time.Since(start)), zap.Error(err))
+	switch {
+	case len(regErrs) > 0:
+		// The root cause: scripts usually Fatalf on a failed RegisterPlugin.
+		return errors.Join(regErrs...)
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrLoadTimeout) || errors.Is(err, ErrLoadPanic):
+		return err
+	}
+	var p yaegi.Panic
+	if errors.As(err, &p) {
+		return u.panicError(bridge.PanicValue(p.Value))
+	}
+	return fmt.Errorf("%w: %w", ErrCompile, err)
+}
+
+// panicError describes a panic during load, with the position yaegi printed.
+func (u *Unit) panicError(v interface{}) error {
+	where := ""
+	if p := u.panicPos.Load(); p != nil {
+		where = *p + ": "
+	}
+	if e, ok := v.(error); ok {
+		return fmt.Errorf("%w: %s%w", ErrLoadPanic, where, e)
+	}
+	return fmt.Errorf("%w: %s%v", ErrLoadPanic, where, v)
+}

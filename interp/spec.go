@@ -1,0 +1,89 @@
+package interp
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/go-runner/go-runner/bridge"
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginhttp"
+)
+
+// The spec funcs below wrap the interpreted methods RegisterPlugin resolved.
+// Per call they add an atomic load and a deferred recover: a dead unit fails
+// fast instead of silently doing nothing (yaegi returns zero values from a
+// stopped interpreter), and a script's panic reaches the caller as an error
+// naming the unit and plugin rather than as a bare reflect.Value. A filter
+// cut short by Interrupt returns normally: its caller sees the Guard's epoch
+// change. ParseConf, which has a result to lose, reports it as
+// ErrInterrupted.
+
+func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
+	return func(in []byte) (conf interface{}, err error) {
+		e := u.epoch.Load()
+		if u.dead.Load() {
+			return nil, u.callError(name, ErrUnitDead)
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				conf, err = nil, u.callError(name, ErrPanic, bridge.PanicValue(r))
+			}
+			if u.epoch.Load() != e {
+				conf, err = nil, u.callError(name, ErrInterrupted)
+			}
+		}()
+		return f(in)
+	}
+}
+
+func (u *Unit) requestFunc(name string, f plugin.RequestFunc) plugin.RequestFunc {
+	if f == nil {
+		return nil
+	}
+	return func(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
+		u.enter(name)
+		defer u.exit(name)
+		f(conf, w, r)
+	}
+}
+
+func (u *Unit) responseFunc(name string, f plugin.ResponseFunc) plugin.ResponseFunc {
+	if f == nil {
+		return nil
+	}
+	return func(conf interface{}, w pluginhttp.Response) {
+		u.enter(name)
+		defer u.exit(name)
+		f(conf, w)
+	}
+}
+
+// enter refuses calls into a dead unit.
+func (u *Unit) enter(name string) {
+	if u.dead.Load() {
+		panic(u.callError(name, ErrUnitDead))
+	}
+}
+
+// exit turns a script's panic into a panic with an error the caller can log.
+func (u *Unit) exit(name string) {
+	if r := recover(); r != nil {
+		panic(u.callError(name, ErrPanic, bridge.PanicValue(r)))
+	}
+}
+
+// callError is kind (and the panic value v, if any) for plugin name of u.
+func (u *Unit) callError(name string, kind error, v ...interface{}) error {
+	var err error
+	switch {
+	case len(v) == 0:
+		err = kind
+	default:
+		if e, ok := v[0].(error); ok {
+			err = fmt.Errorf("%w: %w", kind, e)
+		} else {
+			err = fmt.Errorf("%w: %v", kind, v[0])
+		}
+	}
+	return &UnitError{Unit: u.name, Err: fmt.Errorf("plugin %q: %w", name, err)}
+}

@@ -1,0 +1,208 @@
+package interp
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-runner/go-runner/bridge"
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginlog"
+	yaegi "github.com/traefik/yaegi/interp"
+	"go.uber.org/zap"
+)
+
+// Unit is one loaded script unit: its interpreter and the plugins it
+// registered. It is the plugin.Guard of those plugins.
+type Unit struct {
+	name string // "say.go" or "folder"
+	path string // as given to LoadUnit
+	log  *zap.Logger
+	i    *yaegi.Interpreter
+	g    *guard
+
+	mu       sync.Mutex // guards specs and regErrs while the unit loads
+	specs    []*plugin.Spec
+	regErrs  []error
+	loading  atomic.Bool
+	panicPos atomic.Pointer[string] // first "file:line:col: panic" line yaegi printed while loading
+
+	epoch atomic.Uint64
+	dead  atomic.Bool
+
+	stdout, stderr *lineWriter
+}
+
+var _ plugin.Guard = (*Unit)(nil)
+
+// Name is the unit's name: its file or folder name in the scripts directory.
+func (u *Unit) Name() string { return u.name }
+
+// Path is the unit's path as it was loaded.
+func (u *Unit) Path() string { return u.path }
+
+// Specs are the plugins the unit registered, in registration order.
+func (u *Unit) Specs() []*plugin.Spec { return u.specs }
+
+// Epoch changes each time the unit is interrupted.
+func (u *Unit) Epoch() uint64 { return u.epoch.Load() }
+
+// Dead reports whether the unit was interrupted or closed: its specs fail
+// every call (ErrUnitDead) until the unit is loaded again.
+func (u *Unit) Dead() bool { return u.dead.Load() }
+
+// Interrupt stops every call in flight in the unit's interpreter, bumps the
+// epoch so that their callers discard what they did, and leaves the unit
+// dead. Calls blocked inside compiled code (time.Sleep, a Var round trip)
+// return when that code does.
+func (u *Unit) Interrupt(reason string) {
+	if u.dead.Swap(true) {
+		u.epoch.Add(1)
+		return
+	}
+	u.epoch.Add(1)
+	u.log.Warn("script unit interrupted", zap.String("reason", reason))
+	u.g.stop()
+}
+
+// Close stops the unit for good, like Interrupt without the warning: call it
+// when the unit is no longer served (calls still in flight are cut short).
+func (u *Unit) Close() {
+	if !u.dead.Swap(true) {
+		u.epoch.Add(1)
+	}
+	if u.g != nil {
+		u.g.stop()
+	}
+	u.stdout.flush()
+	u.stderr.flush()
+}
+
+// LoadUnit loads the unit at path: one .go file, or one folder whose files
+// form one package. Its directory is the unit's only source root: a unit
+// sees the bridge's packages and nothing else.
+func LoadUnit(cfg Config, path string) (*Unit, error) {
+	cfg = cfg.withDefaults()
+	dir, name := filepath.Split(filepath.Clean(path))
+	if dir == "" {
+		dir = "."
+	}
+	u, err := load(cfg, dir, name, path)
+	if err == errNoDecls {
+		err = &UnitError{Unit: name, Err: fmt.Errorf("%w: %s declares nothing", ErrNotUnit, name)}
+	}
+	return u, err
+}
+
+// errNoDecls marks a file that declares nothing (a doc.go): LoadDir skips it.
+var errNoDecls = fmt.Errorf("interp: no declarations")
+
+func load(cfg Config, dir, name, path string) (*Unit, error) {
+	fail := func(err error) (*Unit, error) { return nil, &UnitError{Unit: name, Err: err} }
+	if skipName(name) {
+		return fail(fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit))
+	}
+	if err := bridge.CheckAllow(cfg.Allow); err != nil {
+		return fail(err)
+	}
+	fsys := unitFS{name: name, dir: os.DirFS(dir), src: bridge.SourceFS()}
+	files, err := unitFiles(fsys, name)
+	if err != nil {
+		return fail(err)
+	}
+	declares, err := checkSource(fsys, files, cfg.Allow)
+	if err != nil {
+		return fail(err)
+	}
+	if !declares {
+		return nil, errNoDecls
+	}
+
+	u := &Unit{
+		name: name,
+		path: path,
+		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
+	}
+	slog := cfg.Logger.Named("script").With(zap.String("unit", name))
+	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s)) }}
+	u.stderr = &lineWriter{line: func(s string) {
+		if u.loading.Load() && u.panicPos.Load() == nil && strings.Contains(s, ": panic") {
+			u.panicPos.CompareAndSwap(nil, &s)
+		}
+		slog.Warn("script error output", zap.String("line", s))
+	}}
+	origin := "script " + path
+	ex, err := bridge.Exports(cfg.Allow, bridge.Host{
+		Register: func(name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error {
+			return u.register(origin, name, parse, req, resp)
+		},
+		Log: pluginlog.New(slog),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	u.i = yaegi.New(yaegi.Options{
+		GoPath:               gopath,
+		SourcecodeFilesystem: fsys,
+		Stdin:                strings.NewReader(""),
+		Stdout:               u.stdout,
+		Stderr:               u.stderr,
+		Args:                 []string{name},
+		Env:                  []string{},
+	})
+	if err := u.i.Use(ex); err != nil {
+		return fail(fmt.Errorf("%w: %w", ErrCompile, err))
+	}
+	if u.g, err = arm(u.i); err != nil {
+		return fail(fmt.Errorf("%w: arming the interpreter: %w", ErrCompile, err))
+	}
+	if err := u.eval(cfg, files); err != nil {
+		u.Close()
+		return fail(err)
+	}
+	if len(u.specs) == 0 {
+		u.Close()
+		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init()", ErrNoPlugin))
+	}
+	return u, nil
+}
+
+// register is the unit's bridge.Host.Register: it resolves a script's
+// RegisterPlugin call into a spec. An error also fails the load, even if the
+// script ignores it.
+func (u *Unit) register(origin, name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.loading.Load() {
+		err := fmt.Errorf("%w: RegisterPlugin(%q) after the unit loaded (call it from init())", ErrRegister, name)
+		return err
+	}
+	s := &plugin.Spec{Name: name, Origin: origin, Unit: u.name, Guard: u}
+	if parse != nil {
+		s.ParseConf = u.parseFunc(name, parse)
+	}
+	s.RequestFilter = u.requestFunc(name, req)
+	s.ResponseFilter = u.responseFunc(name, resp)
+	err := s.Validate()
+	switch {
+	case parse == nil:
+		err = fmt.Errorf("%w: %w", ErrRegister, bridge.ErrNilPlugin)
+	case err != nil:
+		err = fmt.Errorf("%w: %w", ErrRegister, err)
+	default:
+		for _, old := range u.specs {
+			if old.Name == name {
+				err = fmt.Errorf("%w: plugin %q: %w: %s and %s", ErrRegister, name, plugin.ErrDuplicate, old.Origin, origin)
+			}
+		}
+	}
+	if err != nil {
+		u.regErrs = append(u.regErrs, err)
+		return err
+	}
+	u.specs = append(u.specs, s)
+	return nil
+}

@@ -1,0 +1,30 @@
+// Package metrics exports the runner's events as Prometheus metrics.
+//
+// A *Metrics implements protocol.Observer, so the server reports plugin
+// calls, connections, extra info round trips, frame errors and the number
+// of prepared confs to it; the script loader reports loads, reloads and load
+// failures per unit through UnitLoaded, UnitReloaded and UnitLoadFailed.
+// Listen and Serve expose the metrics over HTTP on a loopback address.
+//
+// Metrics (all prefixed go_runner_):
+//
+//	plugin_calls_total{plugin,phase}            plugin calls made
+//	plugin_errors_total{plugin,phase}           calls whose plugin returned an error (a rejected conf)
+//	plugin_panics_total{plugin,phase}           calls that panicked
+//	plugin_timeouts_total{plugin,phase}         calls cut short by plugins.timeout
+//	plugin_interrupted_total{plugin,phase}      calls interrupted because their unit was stopped
+//	plugin_call_duration_seconds{plugin,phase}  histogram of call latency
+//	unit_loads_total{unit}                      units loaded (start-up, check)
+//	unit_reloads_total{unit}                    units reloaded after a change
+//	unit_load_failures_total{unit}              loads and reloads that failed
+//	conf_entries                                prepared confs held
+//	open_connections                            APISIX connections open
+//	connections_total                           APISIX connections accepted
+//	extra_info_round_trips_total                ExtraInfo questions asked of APISIX
+//	frame_errors_total{reason}                  frames answered with an error before any plugin ran
+//
+// plus the standard go_* and process_* collectors.
+//
+// Phases are parse_conf, request and response. The hot path (PluginCall)
+// takes no lock and allocates nothing once a plugin's series exist.
+package metrics
