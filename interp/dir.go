@@ -3,7 +3,6 @@ package interp
 import (
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // LoadDir loads every unit of cfg.Dir: each .go file directly in it (not
@@ -57,7 +56,7 @@ func hasSource(folder string) bool {
 		return true // let the load report it
 	}
 	for _, e := range entries {
-		if !e.IsDir() && isSource(e.Name()) && !strings.HasPrefix(e.Name(), ".") {
+		if !e.IsDir() && isSource(e.Name()) {
 			return true
 		}
 	}

@@ -24,5 +24,10 @@
 // A Unit is the plugin.Guard of its specs: Interrupt stops every call in
 // flight on its interpreter (loops and channel operations; not calls blocked
 // inside compiled code such as time.Sleep) and leaves the unit dead, its
-// specs failing fast until the unit is loaded again.
+// specs failing fast until the unit is loaded again. Close retires a unit
+// gracefully: new calls are refused, calls in flight finish, and the
+// interpreter is released after the last one.
+//
+// Per unit, two goroutines stay parked while the unit is served: they hold
+// the interpreter's cancellation armed (see guard.go).
 package interp

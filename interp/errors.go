@@ -19,7 +19,11 @@ var (
 	ErrNoPlugin          = errors.New("unit registers no plugin")
 	ErrPanic             = errors.New("plugin panicked")
 	ErrInterrupted       = errors.New("plugin call interrupted")
-	ErrUnitDead          = errors.New("unit was interrupted")
+	ErrUnitDead          = errors.New("unit was interrupted or closed")
+
+	// errNoDecls marks a file that declares nothing (a doc.go): LoadDir
+	// skips it, LoadUnit reports ErrNotUnit.
+	errNoDecls = errors.New("interp: no declarations")
 )
 
 // UnitError is an error about one unit. Its message starts with

@@ -31,12 +31,21 @@ func init() { guard.Park() }
 // parked program resumes only after ExecuteWithContext has returned, which
 // keeps yaegi's own result variables free of races.
 type guard struct {
-	once     sync.Once
+	mu       sync.Mutex
+	state    guardState
 	cancel   context.CancelFunc
 	parked   chan struct{} // the guard program is running
 	release  chan struct{} // closed by stop: the guard program may finish
 	returned chan struct{} // ExecuteWithContext returned
 }
+
+type guardState int
+
+const (
+	armed    guardState = iota
+	stopped             // the interpreter runs nothing any more
+	released            // the guard program finished: the interpreter still works, but can no longer be stopped
+)
 
 // arm installs the guard in i, before the unit is evaluated.
 func arm(i *yaegi.Interpreter) (*guard, error) {
@@ -81,11 +90,36 @@ func arm(i *yaegi.Interpreter) (*guard, error) {
 	}
 }
 
-// stop stops every frame of the interpreter, for good. It is idempotent.
-func (g *guard) stop() {
-	g.once.Do(func() {
-		g.cancel()
-		<-g.returned
-		close(g.release)
-	})
+// stop stops every frame of the interpreter, for good, and reports whether
+// it did: it does nothing once the guard is stopped or released.
+func (g *guard) stop() bool {
+	if !g.leave(stopped) {
+		return false
+	}
+	g.cancel()
+	<-g.returned
+	close(g.release)
+	return true
+}
+
+// free lets the guard program finish without stopping anything, so that
+// the interpreter can be collected once no call uses it.
+func (g *guard) free() {
+	if !g.leave(released) {
+		return
+	}
+	close(g.release)
+	<-g.returned
+	g.cancel()
+}
+
+// leave moves an armed guard to state s and reports whether it was armed.
+func (g *guard) leave(s guardState) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.state != armed {
+		return false
+	}
+	g.state = s
+	return true
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 const runawaySrc = `package scripts
@@ -34,7 +35,7 @@ type Runaway struct{ plugin.DefaultPlugin }
 func (*Runaway) Name() string { return "runaway" }
 
 func (*Runaway) ParseConf(in []byte) (interface{}, error) {
-	if string(in) == "spin" {
+	if string(in) == "parse-spin" {
 		pluginlog.Infof("spinning")
 		for {
 			spins++
@@ -120,7 +121,8 @@ func TestInterruptStopsCallsInFlight(t *testing.T) {
 func TestInterruptParseConf(t *testing.T) {
 	spinning := make(chan struct{})
 	var once sync.Once
-	log := zap.New(zapcore.NewNopCore(), zap.Hooks(func(e zapcore.Entry) error {
+	core, _ := observer.New(zapcore.DebugLevel)
+	log := zap.New(core, zap.Hooks(func(e zapcore.Entry) error {
 		if e.Message == "spinning" {
 			once.Do(func() { close(spinning) })
 		}
@@ -129,7 +131,7 @@ func TestInterruptParseConf(t *testing.T) {
 	u := mustLoad(t, Config{Logger: log}, "runaway.go", map[string]string{"runaway.go": runawaySrc})
 	errc := make(chan error)
 	go func() {
-		_, err := u.Specs()[0].ParseConf([]byte("spin"))
+		_, err := u.Specs()[0].ParseConf([]byte("parse-spin"))
 		errc <- err
 	}()
 	<-spinning

@@ -3,6 +3,8 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/go-runner/go-runner/bridge"
@@ -13,6 +15,64 @@ import (
 // evalGrace bounds the wait for a timed-out load to return once its
 // interpreter is stopped: it only overruns when blocked in compiled code.
 const evalGrace = time.Second
+
+// LoadUnit loads the unit at path: one .go file, or one folder whose files
+// form one package. Its directory is the unit's only source root: a unit
+// sees the bridge's packages and nothing else.
+func LoadUnit(cfg Config, path string) (*Unit, error) {
+	cfg = cfg.withDefaults()
+	dir, name := filepath.Split(filepath.Clean(path))
+	if dir == "" {
+		dir = "."
+	}
+	u, err := load(cfg, dir, name, path)
+	if err == errNoDecls {
+		err = &UnitError{Unit: name, Err: fmt.Errorf("%w: %s declares nothing", ErrNotUnit, name)}
+	}
+	return u, err
+}
+
+func load(cfg Config, dir, name, path string) (*Unit, error) {
+	fail := func(err error) (*Unit, error) { return nil, &UnitError{Unit: name, Err: err} }
+	if skipName(name) {
+		return fail(fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit))
+	}
+	if err := bridge.CheckAllow(cfg.Allow); err != nil {
+		return fail(err)
+	}
+	fsys := unitFS{name: name, dir: os.DirFS(dir), src: bridge.SourceFS()}
+	files, err := unitFiles(fsys, name)
+	if err != nil {
+		return fail(err)
+	}
+	declares, err := checkSource(fsys, files, cfg.Allow)
+	if err != nil {
+		return fail(err)
+	}
+	if !declares {
+		return nil, errNoDecls
+	}
+
+	u, ex, err := newUnit(cfg, name, path, fsys)
+	if err != nil {
+		return fail(err)
+	}
+	if err := u.i.Use(ex); err != nil {
+		return fail(fmt.Errorf("%w: %w", ErrCompile, err))
+	}
+	if u.g, err = arm(u.i); err != nil {
+		return fail(fmt.Errorf("%w: arming the interpreter: %w", ErrCompile, err))
+	}
+	if err := u.eval(cfg, files); err != nil {
+		u.Close()
+		return fail(err)
+	}
+	if len(u.specs) == 0 {
+		u.Close()
+		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init()", ErrNoPlugin))
+	}
+	return u, nil
+}
 
 // eval evaluates the unit: its init functions run and register plugins. It
 // runs on its own goroutine so that a panic (of the script, or of yaegi,

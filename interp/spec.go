@@ -10,7 +10,8 @@ import (
 )
 
 // The spec funcs below wrap the interpreted methods RegisterPlugin resolved.
-// Per call they add an atomic load and a deferred recover: a dead unit fails
+// Per call they add a few atomic operations and a deferred recover: the
+// count of calls in flight lets Close wait for them, a dead unit fails
 // fast instead of silently doing nothing (yaegi returns zero values from a
 // stopped interpreter), and a script's panic reaches the caller as an error
 // naming the unit and plugin rather than as a bare reflect.Value. A filter
@@ -21,10 +22,13 @@ import (
 func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 	return func(in []byte) (conf interface{}, err error) {
 		e := u.epoch.Load()
+		u.inflight.Add(1)
 		if u.dead.Load() {
+			u.leave()
 			return nil, u.callError(name, ErrUnitDead)
 		}
 		defer func() {
+			u.leave()
 			if r := recover(); r != nil {
 				conf, err = nil, u.callError(name, ErrPanic, bridge.PanicValue(r))
 			}
@@ -58,15 +62,28 @@ func (u *Unit) responseFunc(name string, f plugin.ResponseFunc) plugin.ResponseF
 	}
 }
 
-// enter refuses calls into a dead unit.
+// enter counts a call in, or refuses it when the unit is dead.
 func (u *Unit) enter(name string) {
+	u.inflight.Add(1)
 	if u.dead.Load() {
+		u.leave()
 		panic(u.callError(name, ErrUnitDead))
 	}
 }
 
-// exit turns a script's panic into a panic with an error the caller can log.
+// leave counts a call out; the last call out of a closed unit releases its
+// interpreter. (Close and enter both look at dead after changing what the
+// other reads, so no call starts after the release.)
+func (u *Unit) leave() {
+	if u.inflight.Add(-1) == 0 && u.dead.Load() {
+		u.g.free()
+	}
+}
+
+// exit counts a call out and turns a script's panic into a panic with an
+// error the caller can log.
 func (u *Unit) exit(name string) {
+	u.leave()
 	if r := recover(); r != nil {
 		panic(u.callError(name, ErrPanic, bridge.PanicValue(r)))
 	}

@@ -2,8 +2,6 @@ package interp
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,8 +28,9 @@ type Unit struct {
 	loading  atomic.Bool
 	panicPos atomic.Pointer[string] // first "file:line:col: panic" line yaegi printed while loading
 
-	epoch atomic.Uint64
-	dead  atomic.Bool
+	epoch    atomic.Uint64
+	dead     atomic.Bool
+	inflight atomic.Int64 // calls running in the interpreter
 
 	stdout, stderr *lineWriter
 }
@@ -50,77 +49,38 @@ func (u *Unit) Specs() []*plugin.Spec { return u.specs }
 // Epoch changes each time the unit is interrupted.
 func (u *Unit) Epoch() uint64 { return u.epoch.Load() }
 
-// Dead reports whether the unit was interrupted or closed: its specs fail
-// every call (ErrUnitDead) until the unit is loaded again.
+// Dead reports whether the unit was interrupted or closed: its specs refuse
+// every new call (ErrUnitDead) until the unit is loaded again.
 func (u *Unit) Dead() bool { return u.dead.Load() }
 
 // Interrupt stops every call in flight in the unit's interpreter, bumps the
 // epoch so that their callers discard what they did, and leaves the unit
-// dead. Calls blocked inside compiled code (time.Sleep, a Var round trip)
-// return when that code does.
+// dead, also after Close. Calls blocked inside compiled code (time.Sleep, a
+// Var round trip) return when that code does.
 func (u *Unit) Interrupt(reason string) {
-	if u.dead.Swap(true) {
-		u.epoch.Add(1)
-		return
-	}
+	u.dead.Store(true)
 	u.epoch.Add(1)
-	u.log.Warn("script unit interrupted", zap.String("reason", reason))
-	u.g.stop()
+	if u.g.stop() {
+		u.log.Warn("script unit interrupted", zap.String("reason", reason))
+	}
 }
 
-// Close stops the unit for good, like Interrupt without the warning: call it
-// when the unit is no longer served (calls still in flight are cut short).
+// Close retires the unit, e.g. once a reload serves its replacement: new
+// calls are refused (ErrUnitDead), calls in flight finish normally (and
+// Interrupt can still stop them), and the interpreter is released when the
+// last one returns.
 func (u *Unit) Close() {
-	if !u.dead.Swap(true) {
-		u.epoch.Add(1)
-	}
-	if u.g != nil {
-		u.g.stop()
+	u.dead.Store(true)
+	if u.inflight.Load() == 0 {
+		u.g.free()
 	}
 	u.stdout.flush()
 	u.stderr.flush()
 }
 
-// LoadUnit loads the unit at path: one .go file, or one folder whose files
-// form one package. Its directory is the unit's only source root: a unit
-// sees the bridge's packages and nothing else.
-func LoadUnit(cfg Config, path string) (*Unit, error) {
-	cfg = cfg.withDefaults()
-	dir, name := filepath.Split(filepath.Clean(path))
-	if dir == "" {
-		dir = "."
-	}
-	u, err := load(cfg, dir, name, path)
-	if err == errNoDecls {
-		err = &UnitError{Unit: name, Err: fmt.Errorf("%w: %s declares nothing", ErrNotUnit, name)}
-	}
-	return u, err
-}
-
-// errNoDecls marks a file that declares nothing (a doc.go): LoadDir skips it.
-var errNoDecls = fmt.Errorf("interp: no declarations")
-
-func load(cfg Config, dir, name, path string) (*Unit, error) {
-	fail := func(err error) (*Unit, error) { return nil, &UnitError{Unit: name, Err: err} }
-	if skipName(name) {
-		return fail(fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit))
-	}
-	if err := bridge.CheckAllow(cfg.Allow); err != nil {
-		return fail(err)
-	}
-	fsys := unitFS{name: name, dir: os.DirFS(dir), src: bridge.SourceFS()}
-	files, err := unitFiles(fsys, name)
-	if err != nil {
-		return fail(err)
-	}
-	declares, err := checkSource(fsys, files, cfg.Allow)
-	if err != nil {
-		return fail(err)
-	}
-	if !declares {
-		return nil, errNoDecls
-	}
-
+// newUnit makes the unit's interpreter, logging and host, before anything
+// is evaluated.
+func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, error) {
 	u := &Unit{
 		name: name,
 		path: path,
@@ -142,7 +102,7 @@ func load(cfg Config, dir, name, path string) (*Unit, error) {
 		Log: pluginlog.New(slog),
 	})
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	u.i = yaegi.New(yaegi.Options{
 		GoPath:               gopath,
@@ -153,21 +113,7 @@ func load(cfg Config, dir, name, path string) (*Unit, error) {
 		Args:                 []string{name},
 		Env:                  []string{},
 	})
-	if err := u.i.Use(ex); err != nil {
-		return fail(fmt.Errorf("%w: %w", ErrCompile, err))
-	}
-	if u.g, err = arm(u.i); err != nil {
-		return fail(fmt.Errorf("%w: arming the interpreter: %w", ErrCompile, err))
-	}
-	if err := u.eval(cfg, files); err != nil {
-		u.Close()
-		return fail(err)
-	}
-	if len(u.specs) == 0 {
-		u.Close()
-		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init()", ErrNoPlugin))
-	}
-	return u, nil
+	return u, ex, nil
 }
 
 // register is the unit's bridge.Host.Register: it resolves a script's

@@ -9,11 +9,12 @@
 # It builds everything in a temporary folder, never in the repository:
 #   - the load tool (tests/bench), the do-nothing runner (tests/bench/nop);
 #   - go-runner: the main binary, serving the scripts (`go-runner run
-#     --scripts DIR --log-level warn`), where DIR holds scripts/say.go and
-#     scripts/response-rewrite.go (or the units of those names) and the
-#     bench scripts of tests/bench/scripts. Without a main binary that can
-#     do that, the compiled stand-in (tests/bench/standin) is used instead
-#     (label standin). --compiled adds the stand-in as a fourth runner.
+#     --scripts DIR --log-level warn`, from an empty working folder), where
+#     DIR holds the units say and response_rewrite of scripts/ (or of
+#     BENCH_SCRIPTS_DIR) and the bench scripts of tests/bench/scripts.
+#     Without a main binary that can do that, the compiled stand-in
+#     (tests/bench/standin) is used instead (label standin). --compiled adds
+#     the stand-in as another runner.
 #   - the reference runner github.com/apache/apisix-go-plugin-runner v0.5.0:
 #     fetched with `go mod download` from the Go module proxy only (as are its
 #     dependencies), its cmd/go-runner main copied into a temporary module
@@ -32,11 +33,15 @@
 #   -w DUR     warm-up per run (1s)
 #   -r N       rounds (3)
 #   --compiled also run the compiled stand-in
+#   -g N       also run go-runner with GOGC=N (label go-runner-gcN)
 #   --stand-in use the compiled stand-in as go-runner even if the main binary works
 #   -o FILE    also write the JSON lines of every run to FILE
 #   -k         keep the temporary folder (binaries, logs, results)
 # Environment: BENCH_GOPROXY (default https://proxy.golang.org) is the only
-# place modules are fetched from.
+# place modules are fetched from; BENCH_SCRIPTS_DIR replaces scripts/ as the
+# source of the say and response_rewrite units.
+# The machine's CPUs are shared by the load tool and the runners: other work
+# on it moves the numbers; the rounds alternate so that it moves them alike.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -46,6 +51,7 @@ duration=3s
 warmup=1s
 rounds=3
 compiled=0
+gogc=""
 standin_only=0
 out=""
 keep=0
@@ -59,6 +65,7 @@ while [ $# -gt 0 ]; do
 	-w) warmup="$2"; shift 2 ;;
 	-r) rounds="$2"; shift 2 ;;
 	-o) out="$2"; shift 2 ;;
+	-g) gogc="$2"; shift 2 ;;
 	-k) keep=1; shift ;;
 	--compiled) compiled=1; shift ;;
 	--stand-in) standin_only=1; shift ;;
@@ -142,8 +149,12 @@ q() { printf '%q ' "$@"; }
 cmd[ref]="cd $(q "$ref/wd") && exec $(q "$tmp/ref-runner" run -m prod)"
 cmd[$ours_label]="cd $(q "$ours_wd") && exec $(q "${ours_cmd[@]}")"
 cmd[nop]="exec $(q "$tmp/nop")"
+if [ -n "$gogc" ] && [ "$ours_label" = go-runner ]; then
+	labels=("${labels[@]:0:2}" "go-runner-gc$gogc" nop)
+	cmd["go-runner-gc$gogc"]="cd $(q "$ours_wd") && GOGC=$(q "$gogc") exec $(q "${ours_cmd[@]}")"
+fi
 if [ "$compiled" = 1 ]; then
-	labels=(ref go-runner standin nop)
+	labels=("${labels[@]:0:${#labels[@]}-1}" standin nop)
 	cmd[standin]="exec $(q "$tmp/standin")"
 fi
 
@@ -185,6 +196,9 @@ echo
 echo "runners: ref = apisix-go-plugin-runner v0.5.0 \`run -m prod\`; nop = tests/bench/nop (prebuilt replies);"
 if [ "$ours_label" = go-runner ]; then
 	echo "  go-runner = \`go-runner run --scripts DIR --log-level warn\`, DIR holding the units $(cd "$tmp/scripts" && echo *)"
+fi
+if [ -n "$gogc" ] && [ "$ours_label" = go-runner ]; then
+	echo "  go-runner-gc$gogc = the same with GOGC=$gogc"
 fi
 if [ "$ours_label" = standin ] || [ "$compiled" = 1 ]; then
 	echo "  standin = compiled stand-in for go-runner (tests/bench/standin: sdk/runner.Run, compiled plugins)"

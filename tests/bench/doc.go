@@ -16,12 +16,16 @@
 //
 // Scenarios (the same plugin names and confs for every runner):
 //
-//	say      say {"body":...}: a Stop with the body and X-Resp-A6-Runner: Go
+//	say      say {"body":...}: a Stop with status 200 and the body
 //	rewrite  bench-rewrite: a Rewrite of the path and two headers
 //	var      bench-var: one ExtraInfo Var round trip (remote_addr), answered by
 //	         the tool, then a Rewrite carrying the value in a header
 //	resp     response-rewrite in post-resp: an HTTPRespCall reply with a new
-//	         body and headers
+//	         body and the configured header
+//
+// say and response-rewrite are the reference runner's examples and
+// go-runner's scripts of the same names; bench-rewrite and bench-var are
+// the same code for both (refplugins/ and scripts/).
 //
 // Output: requests/s, latency percentiles (p50, p99, p99.9, from a log-linear
 // histogram with under 1% bucket error), errors, the runner's CPU time per
@@ -32,5 +36,8 @@
 // compare.sh builds go-runner, the reference runner v0.5.0 (from the Go
 // module proxy, in a temporary folder, with the bench plugins of
 // refplugins/) and nop/, and runs every scenario against each runner in
-// alternation.
+// alternation; `bench -summary FILE` prints its table from the JSON lines.
+// standin/ is a go-runner without the main binary (compiled plugins, or
+// BENCH_SCRIPTS=DIR for script units), with BENCH_CPUPROFILE=FILE for a CPU
+// profile of a run.
 package main

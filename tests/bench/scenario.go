@@ -10,11 +10,13 @@ import (
 )
 
 // What the scenarios' plugins are configured to do, and what every reply is
-// checked against. The plugins are the same for every runner: say and
-// response-rewrite are the reference runner's examples (go-runner serves
-// its own scripts of the same names), bench-rewrite and bench-var are
-// written for this benchmark (refplugins/ for the reference, scripts/ for
-// go-runner).
+// checked against. say and response-rewrite are the reference runner's
+// examples and go-runner's scripts of the same names (scripts/), which
+// answer the same confs with the same bodies and statuses but set
+// different extra headers (the reference adds X-Resp-A6-Runner: Go,
+// go-runner's say a Content-Type): the checks leave those out.
+// bench-rewrite and bench-var are written for this benchmark, the same code
+// for both runners (refplugins/ for the reference, scripts/ for go-runner).
 const (
 	sayBody = "hello"
 
@@ -53,7 +55,7 @@ type scenario struct {
 var scenarios = []*scenario{
 	{
 		name:  "say",
-		desc:  "say plugin: Stop with a body and a header",
+		desc:  "say plugin: Stop with a body",
 		phase: "ext-plugin-pre-req",
 		conf:  []client.Conf{{Name: "say", Value: `{"body":"` + sayBody + `"}`}},
 		checkReq: func(r *client.ReqResult) error {
@@ -63,7 +65,7 @@ var scenarios = []*scenario{
 			if r.Stop.Status != 200 || string(r.Stop.Body) != sayBody {
 				return fmt.Errorf("%w: stop %d %q, want 200 %q", errReply, r.Stop.Status, r.Stop.Body, sayBody)
 			}
-			return wantHeaders(r.Stop.Headers, runnerHdr, runnerHdrVal)
+			return nil
 		},
 	},
 	{
@@ -116,7 +118,7 @@ var scenarios = []*scenario{
 			if !r.HasBody || !bytes.Equal(r.Body, []byte(respBody)) {
 				return fmt.Errorf("%w: body %q, want %q", errReply, r.Body, respBody)
 			}
-			return wantHeaders(r.Headers, respHdr, respHdrValue, runnerHdr, runnerHdrVal)
+			return wantHeaders(r.Headers, respHdr, respHdrValue)
 		},
 	},
 }

@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/go-runner/go-runner/interp"
@@ -14,26 +12,18 @@ import (
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 )
 
-// BenchmarkScriptCall measures one call of a script plugin's filter as the
-// runner makes it (through the spec interp builds), with a minimal request
-// and response writer: the cost of running the plugin as a script, apart
-// from the protocol. The say unit is the project's scripts/say.go, or the
-// file BENCH_SAY_SCRIPT names.
+// BenchmarkScriptCall measures one call of a bench script's request filter
+// as the runner makes it (through the spec interp builds), with a minimal
+// request and response writer: the cost of running the plugin as a script,
+// apart from the protocol. (scripts/bench_test.go does the same for say.)
 func BenchmarkScriptCall(b *testing.B) {
-	say := os.Getenv("BENCH_SAY_SCRIPT")
-	if say == "" {
-		say = filepath.Join("..", "..", "scripts", "say.go")
-	}
 	for _, bc := range []struct {
 		name, unit, plugin, conf string
 	}{
-		{"say", say, "say", `{"body":"` + sayBody + `"}`},
 		{"bench-rewrite", "scripts/bench_rewrite.go", "bench-rewrite", scenarioConf("rewrite")},
+		{"bench-var", "scripts/bench_var.go", "bench-var", scenarioConf("var")},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			if _, err := os.Stat(bc.unit); err != nil {
-				b.Skip(err)
-			}
 			u, err := interp.LoadUnit(interp.Config{}, bc.unit)
 			if err != nil {
 				b.Fatal(err)
@@ -72,6 +62,7 @@ func scenarioConf(name string) string {
 	return sc.conf[0].Value
 }
 
+// fakeWriter and fakeRequest are the least a filter needs.
 type fakeWriter struct {
 	h    http.Header
 	body []byte
@@ -85,37 +76,33 @@ func (w *fakeWriter) WriteHeader(code int)        { w.code = code }
 
 type fakeHeader struct{ h http.Header }
 
-func (h *fakeHeader) Set(k, v string)        { h.h.Set(k, v) }
-func (h *fakeHeader) Add(k, v string)        { h.h.Add(k, v) }
-func (h *fakeHeader) Get(k string) string    { return h.h.Get(k) }
-func (h *fakeHeader) Del(k string)           { h.h.Del(k) }
-func (h *fakeHeader) View() http.Header      { return h.h }
-func (h *fakeHeader) reset()                 { clear(h.h) }
-func (h *fakeHeader) init() *fakeHeader      { h.h = http.Header{}; return h }
-func (r *fakeRequest) reset()                { r.path = r.path[:0]; r.hdr.reset() }
-func (r *fakeRequest) ID() uint32            { return 1 }
-func (r *fakeRequest) SrcIP() net.IP         { return benchSrcIP }
-func (r *fakeRequest) Method() string        { return "GET" }
-func (r *fakeRequest) Path() []byte          { return []byte(benchPath) }
-func (r *fakeRequest) SetPath(p []byte)      { r.path = append(r.path[:0], p...) }
-func (r *fakeRequest) Args() url.Values      { return url.Values{} }
-func (r *fakeRequest) Body() ([]byte, error) { return nil, nil }
-func (r *fakeRequest) SetBody([]byte)        {}
-func (r *fakeRequest) Context() context.Context {
-	return context.Background()
-}
-func (r *fakeRequest) RespHeader() http.Header { return http.Header{} }
-func (r *fakeRequest) Var(string) ([]byte, error) {
-	return []byte(varValue), nil
-}
-func (r *fakeRequest) Header() pluginhttp.Header {
-	if r.hdr.h == nil {
-		r.hdr.init()
-	}
-	return &r.hdr
-}
+func (h *fakeHeader) Set(k, v string)     { h.h.Set(k, v) }
+func (h *fakeHeader) Add(k, v string)     { h.h.Add(k, v) }
+func (h *fakeHeader) Get(k string) string { return h.h.Get(k) }
+func (h *fakeHeader) Del(k string)        { h.h.Del(k) }
+func (h *fakeHeader) View() http.Header   { return h.h }
 
 type fakeRequest struct {
 	path []byte
 	hdr  fakeHeader
 }
+
+func (r *fakeRequest) reset() {
+	r.path = r.path[:0]
+	if r.hdr.h == nil {
+		r.hdr.h = http.Header{}
+	}
+	clear(r.hdr.h)
+}
+func (r *fakeRequest) ID() uint32                 { return 1 }
+func (r *fakeRequest) SrcIP() net.IP              { return benchSrcIP }
+func (r *fakeRequest) Method() string             { return "GET" }
+func (r *fakeRequest) Path() []byte               { return []byte(benchPath) }
+func (r *fakeRequest) SetPath(p []byte)           { r.path = append(r.path[:0], p...) }
+func (r *fakeRequest) Header() pluginhttp.Header  { return &r.hdr }
+func (r *fakeRequest) Args() url.Values           { return url.Values{} }
+func (r *fakeRequest) Var(string) ([]byte, error) { return []byte(varValue), nil }
+func (r *fakeRequest) Body() ([]byte, error)      { return nil, nil }
+func (r *fakeRequest) SetBody([]byte)             {}
+func (r *fakeRequest) Context() context.Context   { return context.Background() }
+func (r *fakeRequest) RespHeader() http.Header    { return http.Header{} }

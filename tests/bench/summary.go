@@ -145,6 +145,11 @@ func summarize(o summaryOptions, out io.Writer) error {
 			}
 			fmt.Fprintf(out, "\ntarget: %s say at 16 conns >= %.2fx %s req/s with p99 no worse: %.3fx, p99 %.0f vs %.0f us: %s\n",
 				o.target, o.ratio, base, got, median(t.p99), median(b.p99), verdict)
+			var per []string
+			for i := range min(len(t.rps), len(b.rps)) {
+				per = append(per, fmt.Sprintf("%.2f", t.rps[i]/b.rps[i]))
+			}
+			fmt.Fprintf(out, "  ratio in each round: %s\n", strings.Join(per, " "))
 		}
 	}
 	return nil

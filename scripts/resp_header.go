@@ -1,0 +1,82 @@
+// Plugin resp-header works on the upstream's response (ext-plugin-post-resp):
+// it sets, adds and removes response headers and can map the status.
+//
+// Conf:
+//
+//	{
+//	  "set": {"X-Frame-Options": "DENY"},
+//	  "add": {"Vary": "Origin"},
+//	  "del": ["X-Powered-By"],
+//	  "status_map": {"502": 503}
+//	}
+//
+// Every field is optional. The other headers of the response are kept.
+
+package scripts
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginhttp"
+	"github.com/go-runner/go-runner/sdk/pluginlog"
+)
+
+func init() {
+	if err := plugin.RegisterPlugin(&RespHeader{}); err != nil {
+		pluginlog.Fatalf("register resp-header: %s", err)
+	}
+}
+
+// RespHeader edits the response headers and status.
+type RespHeader struct{ plugin.DefaultPlugin }
+
+// RespHeaderConf is the conf of resp-header.
+type RespHeaderConf struct {
+	Set       map[string]string `json:"set"`
+	Add       map[string]string `json:"add"`
+	Del       []string          `json:"del"`
+	StatusMap map[string]int    `json:"status_map"`
+
+	status map[int]int
+}
+
+// Name is the plugin's name in APISIX's ext-plugin conf.
+func (*RespHeader) Name() string { return "resp-header" }
+
+// ParseConf checks the conf.
+func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
+	var c RespHeaderConf
+	if err := json.Unmarshal(in, &c); err != nil {
+		return nil, err
+	}
+	c.status = make(map[int]int, len(c.StatusMap))
+	for from, to := range c.StatusMap {
+		code, err := strconv.Atoi(from)
+		if err != nil || code < 100 || code > 599 || to < 200 || to > 599 {
+			return nil, fmt.Errorf("resp-header: status_map %q: %d: want statuses such as \"502\": 503", from, to)
+		}
+		c.status[code] = to
+	}
+	return c, nil
+}
+
+// ResponseFilter edits the response.
+func (*RespHeader) ResponseFilter(conf interface{}, w pluginhttp.Response) {
+	c := conf.(RespHeaderConf)
+	h := w.Header()
+	for k, v := range c.Set {
+		h.Set(k, v)
+	}
+	for k, v := range c.Add {
+		h.Add(k, v)
+	}
+	for _, k := range c.Del {
+		h.Del(k)
+	}
+	if to, ok := c.status[w.StatusCode()]; ok {
+		w.WriteHeader(to)
+	}
+}
