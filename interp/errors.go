@@ -24,6 +24,8 @@ var (
 	// errNoDecls marks a file that declares nothing (a doc.go): LoadDir
 	// skips it, LoadUnit reports ErrNotUnit.
 	errNoDecls = errors.New("interp: no declarations")
+	// errGuardEnded: the guard program returned without parking.
+	errGuardEnded = errors.New("interp: the guard program ended before parking")
 )
 
 // UnitError is an error about one unit. Its message starts with

@@ -35,7 +35,7 @@ type guard struct {
 	state    guardState
 	cancel   context.CancelFunc
 	parked   chan struct{} // the guard program is running
-	release  chan struct{} // closed by stop: the guard program may finish
+	release  chan struct{} // closed by stop or free: the guard program may finish
 	returned chan struct{} // ExecuteWithContext returned
 }
 
@@ -85,7 +85,7 @@ func arm(i *yaegi.Interpreter) (*guard, error) {
 		case err := <-failed:
 			return nil, err
 		default:
-			return nil, context.Canceled
+			return nil, errGuardEnded
 		}
 	}
 }

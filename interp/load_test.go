@@ -324,6 +324,32 @@ func (Legacy) Filter(conf interface{}, w http.ResponseWriter, r pkgHTTP.Request)
 			t.Fatalf("code %d header %v", w.Code, w.Header())
 		}
 	})
+	t.Run("legacy Filter shape with DefaultPlugin embedded", func(t *testing.T) {
+		u := mustLoad(t, Config{}, "legacy2.go", map[string]string{"legacy2.go": `package plugins
+
+import (
+	"net/http"
+
+	pkgHTTP "github.com/apache/apisix-go-plugin-runner/pkg/http"
+	"github.com/apache/apisix-go-plugin-runner/pkg/plugin"
+)
+
+func init() { _ = plugin.RegisterPlugin(&Legacy2{}) }
+
+type Legacy2 struct{ plugin.DefaultPlugin }
+
+func (*Legacy2) Name() string                             { return "legacy2" }
+func (*Legacy2) ParseConf(in []byte) (interface{}, error) { return string(in), nil }
+func (*Legacy2) Filter(conf interface{}, w http.ResponseWriter, r pkgHTTP.Request) {
+	w.WriteHeader(http.StatusTeapot)
+}
+`})
+		w := httptest.NewRecorder()
+		u.Specs()[0].RequestFilter("x", w, newRequest())
+		if w.Code != 418 {
+			t.Fatalf("Filter did not run (code %d): DefaultPlugin's no-op RequestFilter won", w.Code)
+		}
+	})
 	t.Run("response phase only, DefaultPlugin embedded by value", func(t *testing.T) {
 		u := mustLoad(t, Config{}, "resp.go", map[string]string{"resp.go": `package scripts
 

@@ -56,12 +56,12 @@ func (*FaultInjection) ParseConf(in []byte) (interface{}, error) {
 	if p := *c.Percentage; p < 0 || p > 100 {
 		return nil, fmt.Errorf("fault-injection: percentage %d: want 0 to 100", p)
 	}
-	return c, nil
+	return &c, nil
 }
 
 // RequestFilter fails the request with the configured odds.
 func (*FaultInjection) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(FaultInjectionConf)
+	c := conf.(*FaultInjectionConf)
 	if rand.Intn(100) >= *c.Percentage {
 		return
 	}

@@ -47,12 +47,12 @@ func (*RequestBodyRewrite) ParseConf(in []byte) (interface{}, error) {
 	if c.NewBody == nil {
 		return nil, errors.New("request-body-rewrite: new_body is required")
 	}
-	return c, nil
+	return &c, nil
 }
 
 // RequestFilter replaces the body.
 func (*RequestBodyRewrite) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(RequestBodyRewriteConf)
+	c := conf.(*RequestBodyRewriteConf)
 	r.SetBody([]byte(*c.NewBody))
 	if c.ContentType != "" {
 		r.Header().Set("Content-Type", c.ContentType)

@@ -60,12 +60,12 @@ func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
 		}
 		c.status[code] = to
 	}
-	return c, nil
+	return &c, nil
 }
 
 // ResponseFilter edits the response.
 func (*RespHeader) ResponseFilter(conf interface{}, w pluginhttp.Response) {
-	c := conf.(RespHeaderConf)
+	c := conf.(*RespHeaderConf)
 	h := w.Header()
 	for k, v := range c.Set {
 		h.Set(k, v)

@@ -82,12 +82,12 @@ func (*ResponseRewrite) ParseConf(in []byte) (interface{}, error) {
 		}
 		f.re = re
 	}
-	return c, nil
+	return &c, nil
 }
 
 // ResponseFilter rewrites the response.
 func (*ResponseRewrite) ResponseFilter(conf interface{}, w pluginhttp.Response) {
-	c := conf.(ResponseRewriteConf)
+	c := conf.(*ResponseRewriteConf)
 	if c.Status != 0 {
 		w.WriteHeader(c.Status)
 	}

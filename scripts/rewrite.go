@@ -63,12 +63,12 @@ func (*Rewrite) ParseConf(in []byte) (interface{}, error) {
 		return nil, fmt.Errorf("rewrite: strip_prefix %q: want a path such as /api", c.StripPrefix)
 	}
 	c.StripPrefix = strings.TrimSuffix(c.StripPrefix, "/")
-	return c, nil
+	return &c, nil
 }
 
 // RequestFilter rewrites the request.
 func (*Rewrite) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(RewriteConf)
+	c := conf.(*RewriteConf)
 	switch {
 	case c.Path != "":
 		r.SetPath([]byte(c.Path))

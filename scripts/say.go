@@ -53,12 +53,12 @@ func (*Say) ParseConf(in []byte) (interface{}, error) {
 	if c.ContentType == "" {
 		c.ContentType = "text/plain; charset=utf-8"
 	}
-	return c, nil
+	return &c, nil
 }
 
 // RequestFilter answers the client.
 func (*Say) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(SayConf)
+	c := conf.(*SayConf)
 	if c.Body == "" {
 		return
 	}

@@ -62,12 +62,12 @@ func (*VarBody) ParseConf(in []byte) (interface{}, error) {
 			return nil, fmt.Errorf("var-body: vars: %q -> %q: want a variable and a header name", name, header)
 		}
 	}
-	return c, nil
+	return &c, nil
 }
 
 // RequestFilter sets the headers.
 func (*VarBody) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(VarBodyConf)
+	c := conf.(*VarBodyConf)
 	for name, header := range c.Vars {
 		v, err := r.Var(name)
 		if err != nil {

@@ -46,21 +46,23 @@ func (DefaultPlugin) RequestFilter(interface{}, http.ResponseWriter, pluginhttp.
 func (DefaultPlugin) ResponseFilter(interface{}, pluginhttp.Response) {}
 
 // RegisterPlugin registers p in the script's unit. Its methods are resolved
-// here, once: RequestFilter, else Filter, and ResponseFilter. (A type switch
-// with interface cases does not match in yaegi v0.16.1; assertions do.)
+// here, once: Filter (a plugin of the older shape: it wins over the no-op
+// RequestFilter such a plugin may get from an embedded DefaultPlugin), else
+// RequestFilter, and ResponseFilter. (A type switch with interface cases
+// does not match in yaegi v0.16.1; assertions do.)
 func RegisterPlugin(p Base) error {
 	if p == nil {
 		return host.Register("", nil, nil, nil)
 	}
 	var req func(interface{}, http.ResponseWriter, pluginhttp.Request)
 	if f, ok := p.(interface {
-		RequestFilter(interface{}, http.ResponseWriter, pluginhttp.Request)
-	}); ok {
-		req = f.RequestFilter
-	} else if f, ok := p.(interface {
 		Filter(interface{}, http.ResponseWriter, pluginhttp.Request)
 	}); ok {
 		req = f.Filter
+	} else if f, ok := p.(interface {
+		RequestFilter(interface{}, http.ResponseWriter, pluginhttp.Request)
+	}); ok {
+		req = f.RequestFilter
 	}
 	var resp func(interface{}, pluginhttp.Response)
 	if f, ok := p.(interface {

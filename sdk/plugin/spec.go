@@ -51,15 +51,17 @@ func NewSpec(p Base, origin string) (*Spec, error) {
 		return nil, fmt.Errorf("plugin: %w", ErrNilPlugin)
 	}
 	s := &Spec{Name: p.Name(), Origin: origin, ParseConf: p.ParseConf}
+	// Filter is the request filter of the older shape; it wins over the
+	// no-op RequestFilter such a plugin may get from DefaultPlugin.
 	switch f := p.(type) {
-	case interface {
-		RequestFilter(interface{}, http.ResponseWriter, pluginhttp.Request)
-	}:
-		s.RequestFilter = f.RequestFilter
 	case interface {
 		Filter(interface{}, http.ResponseWriter, pluginhttp.Request)
 	}:
 		s.RequestFilter = f.Filter
+	case interface {
+		RequestFilter(interface{}, http.ResponseWriter, pluginhttp.Request)
+	}:
+		s.RequestFilter = f.RequestFilter
 	}
 	if f, ok := p.(interface {
 		ResponseFilter(interface{}, pluginhttp.Response)

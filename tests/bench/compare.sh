@@ -3,7 +3,7 @@
 # through the same load benchmark (tests/bench), in one run.
 #
 #   tests/bench/compare.sh                 defaults: say,rewrite,var,resp at 16
-#                                          connections, 3 rounds of 3 s (+1 s warm-up)
+#                                          connections, 5 rounds of 2 s (+0.5 s warm-up)
 #   tests/bench/compare.sh -c 1,16,64 -r 2 -d 2s -s say
 #
 # It builds everything in a temporary folder, never in the repository:
@@ -29,9 +29,9 @@
 # Options:
 #   -s LIST    scenarios, comma-separated (say,rewrite,var,resp)
 #   -c LIST    connection counts, comma-separated (16)
-#   -d DUR     measured time per run (3s)
-#   -w DUR     warm-up per run (1s)
-#   -r N       rounds (3)
+#   -d DUR     measured time per run (2s)
+#   -w DUR     warm-up per run (500ms)
+#   -r N       rounds (5)
 #   --compiled also run the compiled stand-in
 #   -g N       also run go-runner with GOGC=N (label go-runner-gcN)
 #   --stand-in use the compiled stand-in as go-runner even if the main binary works
@@ -47,9 +47,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 scenarios=say,rewrite,var,resp
 conns=16
-duration=3s
-warmup=1s
-rounds=3
+duration=2s
+warmup=500ms
+rounds=5
 compiled=0
 gogc=""
 standin_only=0

@@ -99,8 +99,11 @@ func summarize(o summaryOptions, out io.Writer) error {
 	}
 	base := labels[0]
 
-	fmt.Fprintf(out, "Medians over the rounds; x%s and x%s are ratios of median requests/s; latency and runner CPU in microseconds.\n\n", base, o.ceiling)
-	table := [][]string{{"scenario", "conns", "runner", "req/s", "x" + base, "x" + o.ceiling, "p50", "p99", "p99.9", "cpu/req", "load cpu/req", "rounds", "errors"}}
+	fmt.Fprintf(out, "Medians over the rounds. x%s and x%s: ratios of median requests/s. cpu/req: the runner's CPU time per\n", base, o.ceiling)
+	fmt.Fprintf(out, "request, load: the load tool's; x%s(cpu): (%s's runner+load CPU per request) / (this runner's), the ratio of\n", base, base)
+	fmt.Fprintf(out, "requests/s both would reach with the CPUs to themselves (the measured ratio drifts when other work runs).\n")
+	fmt.Fprintf(out, "Latency and CPU in microseconds.\n\n")
+	table := [][]string{{"scenario", "conns", "runner", "req/s", "x" + base, "x" + o.ceiling, "p50", "p99", "p99.9", "cpu/req", "load", "x" + base + "(cpu)", "rounds", "errors"}}
 	for _, c := range cells {
 		rs := rows[c]
 		ratio := func(a, b string) string {
@@ -110,14 +113,23 @@ func summarize(o summaryOptions, out io.Writer) error {
 			}
 			return fmt.Sprintf("%.2f", median(ra.rps)/median(rb.rps))
 		}
+		total := func(l string) float64 {
+			if r := rs[l]; r != nil && len(r.cpu) > 0 {
+				return median(r.cpu) + median(r.load)
+			}
+			return 0
+		}
 		for _, l := range labels {
 			r := rs[l]
 			if r == nil {
 				continue
 			}
-			cpu := "-"
+			cpu, model := "-", "-"
 			if len(r.cpu) > 0 {
 				cpu = fmt.Sprintf("%.1f", median(r.cpu))
+				if t := total(l); t > 0 && total(base) > 0 {
+					model = fmt.Sprintf("%.2f", total(base)/t)
+				}
 			}
 			e := fmt.Sprint(r.errors)
 			if r.lost > 0 {
@@ -127,7 +139,7 @@ func summarize(o summaryOptions, out io.Writer) error {
 				c.scenario, fmt.Sprint(c.conns), l, fmt.Sprintf("%.0f", median(r.rps)),
 				ratio(l, base), ratio(l, o.ceiling),
 				fmt.Sprintf("%.0f", median(r.p50)), fmt.Sprintf("%.0f", median(r.p99)), fmt.Sprintf("%.0f", median(r.p999)),
-				cpu, fmt.Sprintf("%.1f", median(r.load)), fmt.Sprint(len(r.rps)), e,
+				cpu, fmt.Sprintf("%.1f", median(r.load)), model, fmt.Sprint(len(r.rps)), e,
 			})
 		}
 	}
