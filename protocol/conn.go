@@ -33,7 +33,8 @@ type conn struct {
 
 	slot   slot
 	idle   atomic.Bool
-	broken bool // the peer went away during a call: close after it
+	seq    atomic.Uint64 // frames begun and ended: odd while one is handled (see retire.go)
+	broken bool          // the peer went away during a call: close after it
 
 	req  request
 	w    responseWriter
@@ -68,7 +69,10 @@ func (c *conn) serve() {
 		if cap(body) <= maxKeptBuf {
 			c.buf = body[:0]
 		}
-		if !c.handle(typ, body) {
+		c.beginFrame()
+		ok := c.handle(typ, body)
+		c.endFrame()
+		if !ok {
 			return
 		}
 	}

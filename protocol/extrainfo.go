@@ -13,6 +13,25 @@ import (
 // question goes out as an EXTRA_INFO frame on the call's connection and the
 // answer comes back on it before the call's reply is sent.
 
+// varCache keeps the variables asked during one call.
+type varCache map[string][]byte
+
+// get returns the variable name, asking APISIX on c the first time.
+func (vc *varCache) get(c *conn, name string) ([]byte, error) {
+	if v, ok := (*vc)[name]; ok {
+		return v, nil
+	}
+	v, err := c.askVar(name)
+	if err != nil {
+		return nil, err
+	}
+	if *vc == nil {
+		*vc = make(varCache, 2)
+	}
+	(*vc)[name] = v
+	return v, nil
+}
+
 func (c *conn) askVar(name string) ([]byte, error) {
 	b := c.eb
 	b.Reset()

@@ -33,7 +33,7 @@ type request struct {
 	bodySet bool
 	gotBody bool
 
-	vars       map[string][]byte
+	vars       varCache
 	respHeader http.Header
 	ctx        context.Context
 
@@ -95,20 +95,7 @@ func (r *request) Args() url.Values {
 	return r.args
 }
 
-func (r *request) Var(name string) ([]byte, error) {
-	if v, ok := r.vars[name]; ok {
-		return v, nil
-	}
-	v, err := r.c.askVar(name)
-	if err != nil {
-		return nil, err
-	}
-	if r.vars == nil {
-		r.vars = make(map[string][]byte, 2)
-	}
-	r.vars[name] = v
-	return v, nil
-}
+func (r *request) Var(name string) ([]byte, error) { return r.vars.get(r.c, name) }
 
 func (r *request) Body() ([]byte, error) {
 	if r.bodySet {

@@ -20,7 +20,7 @@ type response struct {
 
 	origBody []byte
 	gotBody  bool
-	vars     map[string][]byte
+	vars     varCache
 
 	sc encScratch // kept across calls
 }
@@ -48,20 +48,7 @@ func (r *response) StatusCode() int {
 
 func (r *response) Header() pluginhttp.Header { return &r.hdr }
 
-func (r *response) Var(name string) ([]byte, error) {
-	if v, ok := r.vars[name]; ok {
-		return v, nil
-	}
-	v, err := r.c.askVar(name)
-	if err != nil {
-		return nil, err
-	}
-	if r.vars == nil {
-		r.vars = make(map[string][]byte, 2)
-	}
-	r.vars[name] = v
-	return v, nil
-}
+func (r *response) Var(name string) ([]byte, error) { return r.vars.get(r.c, name) }
 
 func (r *response) ReadBody() ([]byte, error) {
 	if !r.gotBody {

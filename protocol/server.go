@@ -79,6 +79,7 @@ type Server struct {
 
 	rebindMu   sync.Mutex
 	rebindConn *conn // runs ParseConf for rebinds under the watchdog
+	retire     retirer
 }
 
 type catalogBox struct{ Catalog }
@@ -107,8 +108,9 @@ func (s *Server) catalog() Catalog { return s.cat.Load().Catalog }
 
 // Rebind makes cat the served catalog and re-parses every prepared conf
 // whose plugins changed, keeping its token. Calls in flight finish on the
-// plugins they started with. It returns how many entries changed; entries
-// the new plugins reject fail closed, and each is logged.
+// plugins they started with (see Retire for when those may be closed). It
+// returns how many entries changed; entries the new plugins reject fail
+// closed, and each is logged.
 func (s *Server) Rebind(cat Catalog) int {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
@@ -181,6 +183,9 @@ func (s *Server) untrack(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	if s.retire.pending.Load() > 0 {
+		s.retire.frameEnded(c, true)
+	}
 	s.obs.ConnClosed()
 }
 
