@@ -110,18 +110,24 @@ func finishReqCall(b *flatbuffers.Builder, id uint32, typ hrc.Action, action fla
 	b.Finish(hrc.RespEnd(b))
 }
 
-// encodeResp answers a response call. Headers are sent, all of them, only
-// when a plugin changed one: APISIX replaces the client's headers with the
-// list it gets. When the plugins only set and deleted headers, the list is
-// made from the frame's entries without building the header view.
+// encodeResp answers a response call. The reply always carries the
+// complete header set, with the plugins' changes: APISIX gives the client
+// exactly the headers of a reply that has some, and of one that has none,
+// the upstream's minus Content-Type and others. Hop-by-hop headers are left
+// to nginx, and so is Content-Length when a plugin replaced the body.
 func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	b.Reset()
 	var hdrs, body flatbuffers.UOffsetT
-	switch {
-	case r.hdr.changed() && !r.hdr.built:
-		hdrs = respHeaderVector(b, &r.hdr, &r.sc)
-	case r.hdr.changed():
-		hdrs = headerVector(b, r.hdr.view(), hrsc.RespStartHeadersVector, &r.sc)
+	if r.hdr.built {
+		v := r.hdr.view()
+		for k := range v {
+			if dropRespHeader(k, r.written) {
+				delete(v, k)
+			}
+		}
+		hdrs = headerVector(b, v, hrsc.RespStartHeadersVector, &r.sc)
+	} else {
+		hdrs = respHeaderVector(b, &r.hdr, &r.sc, r.written)
 	}
 	if r.written {
 		body = b.CreateByteVector(r.body)
@@ -131,9 +137,7 @@ func encodeResp(b *flatbuffers.Builder, id uint32, r *response) {
 	if r.status != 0 {
 		hrsc.RespAddStatus(b, uint16(r.status))
 	}
-	if hdrs != 0 {
-		hrsc.RespAddHeaders(b, hdrs)
-	}
+	hrsc.RespAddHeaders(b, hdrs)
 	if r.written {
 		hrsc.RespAddBody(b, body)
 	}
@@ -272,7 +276,7 @@ func vector(b *flatbuffers.Builder, offs []flatbuffers.UOffsetT, start func(*fla
 // frame's entries and the changes made with Set and Del, without building
 // the view: the upstream's entries in their order, a changed name at its
 // first entry with its new values, then the new names, sorted.
-func respHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch) flatbuffers.UOffsetT {
+func respHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch, bodyWritten bool) flatbuffers.UOffsetT {
 	offs := s.offs[:0]
 	var e A6.TextEntry
 	var name [64]byte
@@ -286,6 +290,9 @@ func respHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch) flatbuff
 			continue
 		}
 		k := canonicalName(name[:0], e.Name())
+		if dropRespHeader(k, bodyWritten) {
+			continue
+		}
 		vs, changed := h.pending[k]
 		if !changed {
 			n := s.lowerBytes(b, e.Name())
@@ -306,7 +313,7 @@ func respHeaderVector(b *flatbuffers.Builder, h *header, s *encScratch) flatbuff
 	}
 	start := len(emitted)
 	for k, vs := range h.pending {
-		if vs != nil && !slices.Contains(emitted, k) {
+		if vs != nil && !slices.Contains(emitted, k) && !dropRespHeader(k, bodyWritten) {
 			emitted = append(emitted, k)
 		}
 	}
@@ -334,4 +341,17 @@ func (s *encScratch) lowerBytes(b *flatbuffers.Builder, name []byte) flatbuffers
 		}
 	}
 	return b.CreateByteString(s.name)
+}
+
+// dropRespHeader reports whether a response header (canonical name) is left
+// out of a post-resp reply: hop-by-hop headers always, Content-Length when
+// the body was replaced. nginx writes those itself.
+func dropRespHeader(canonical string, bodyWritten bool) bool {
+	switch canonical {
+	case "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Te", "Trailer", "Proxy-Connection":
+		return true
+	case "Content-Length":
+		return bodyWritten
+	}
+	return false
 }

@@ -173,7 +173,7 @@ func TestRespHeaderVector(t *testing.T) {
 				t.Fatal("the view was built")
 			}
 			b := flatbuffers.NewBuilder(256)
-			vec := respHeaderVector(b, &r.hdr, &r.sc)
+			vec := respHeaderVector(b, &r.hdr, &r.sc, false)
 			hrsc.RespStart(b)
 			hrsc.RespAddHeaders(b, vec)
 			b.Finish(hrsc.RespEnd(b))

@@ -417,7 +417,8 @@ func TestRespCall(t *testing.T) {
 	}})
 	_, sock := testServer(t, Config{}, reg)
 	p := dial(t, sock)
-	hdrs := []kv{{name: "content-type", value: "text/plain"}, {name: "x-drop", value: "1"}, {name: "x-keep", value: "a"}, {name: "x-keep", value: "b"}}
+	hdrs := []kv{{name: "content-type", value: "text/plain"}, {name: "x-drop", value: "1"}, {name: "x-keep", value: "a"}, {name: "x-keep", value: "b"},
+		{name: "content-length", value: "5"}, {name: "transfer-encoding", value: "chunked"}, {name: "connection", value: "keep-alive"}}
 	for _, tc := range []struct {
 		conf               string
 		status             uint16
@@ -425,7 +426,7 @@ func TestRespCall(t *testing.T) {
 		hasHeaders, hasBdy bool
 	}{
 		{"all", 201, "content-type=text/plain,x-keep=a,x-keep=b,x-resp=1", "new", true, true},
-		{"none", 0, "", "", false, false},
+		{"none", 0, "content-type=text/plain,x-drop=1,x-keep=a,x-keep=b,content-length=5", "", true, false},
 	} {
 		t.Run(tc.conf, func(t *testing.T) {
 			tok := p.prepare("route#"+tc.conf+"#post-resp#1", kv{name: "rr", value: tc.conf})

@@ -5,8 +5,9 @@
 //
 //	{"new_body": "{\"user\":\"anonymous\"}", "content_type": "application/json"}
 //
-// new_body is required; content_type, when given, replaces the request's
-// Content-Type header too.
+// new_body is required and not empty (APISIX cannot send an empty body
+// upstream); content_type, when given, replaces the request's Content-Type
+// header too.
 
 package scripts
 
@@ -46,6 +47,9 @@ func (*RequestBodyRewrite) ParseConf(in []byte) (interface{}, error) {
 	}
 	if c.NewBody == nil {
 		return nil, errors.New("request-body-rewrite: new_body is required")
+	}
+	if *c.NewBody == "" {
+		return nil, errors.New("request-body-rewrite: new_body is empty, and APISIX cannot send an empty body upstream")
 	}
 	return &c, nil
 }
