@@ -56,7 +56,7 @@ func runCheck(in configInput, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer log.close()
-	loaded, err := loadPlugins(cfg, log.Logger, nil)
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil)
 	if err != nil {
 		return err
 	}

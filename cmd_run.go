@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/protocol/metrics"
+	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
 )
 
@@ -41,8 +42,10 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 (APISIX_LISTEN_ADDRESS when APISIX starts the runner) with the plugins of
 scripts.dir, until SIGTERM or SIGINT.
 
-Editing the config file changes log.level at once; other settings apply on
-restart.`,
+Saving, adding, removing or renaming a script applies within
+scripts.debounce (scripts.watch), and on SIGHUP; a script that fails to load
+leaves its previous version serving. Editing the config file changes
+log.level at once; other settings apply on restart.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var extra []flagSetting
@@ -112,7 +115,20 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger) err
 		}()
 	}
 
-	loaded, err := loadPlugins(cfg, log.Logger, um)
+	// SIGHUP rescans the scripts (and would otherwise end the process).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	// The reloader publishes each new registry to the server, which
+	// re-parses the prepared confs, and closes the replaced units once no
+	// call can still enter them.
+	var srv *protocol.Server
+	publish := func(reg *plugin.Registry, retire func()) {
+		srv.Rebind(reg)
+		srv.Retire(retire)
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, um, publish)
 	if err != nil {
 		return err
 	}
@@ -123,12 +139,12 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger) err
 		return fmt.Errorf("%w: %d unit(s), and scripts.fail_on_load_error is true", ErrLoad, len(loaded.errs))
 	}
 
-	srv := protocol.NewServer(protocol.Config{
+	srv = protocol.NewServer(protocol.Config{
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
 		Logger:        log.Logger,
-		Observer:      obs,
+		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader},
 	}, loaded.reg)
 	l, err := protocol.Listen(cfg.Socket.Address, os.FileMode(cfg.Socket.Mode))
 	if err != nil {
@@ -150,6 +166,18 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger) err
 	if err := watchConfig(ctx, in, cfg, log.level, log.Logger); err != nil {
 		log.Warn("config file edits will not apply while the runner runs", zap.Error(err))
 	}
+	go loaded.reloader.Run(ctx)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading the scripts")
+				loaded.reloader.Reload()
+			}
+		}
+	}()
 	ran := make(chan error, 1)
 	go func() { ran <- protocol.Run(ctx, srv, l, shutdownGrace) }()
 	select {

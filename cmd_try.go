@@ -252,7 +252,7 @@ func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
 	}
 	defer log.close()
 	pluginlog.SetLogger(log.Named("plugin"))
-	loaded, err := loadPlugins(cfg, log.Logger, nil)
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -16,22 +16,21 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 )
 
-// unitMetrics receives the outcome of each unit's load (package metrics).
-type unitMetrics interface {
-	UnitLoaded(unit string)
-	UnitLoadFailed(unit string)
-}
+// unitMetrics receives what happens to units (package metrics).
+type unitMetrics = interp.UnitEvents
 
 // loadResult is what loading the scripts produced.
 type loadResult struct {
 	// reg serves the compiled plugins and the plugins of the units that
 	// loaded.
 	reg *plugin.Registry
-	// units are the units that loaded and are served; a reload closes
-	// them once their replacement is served (Unit.Close).
+	// units are the units that loaded and are served.
 	units []*interp.Unit
 	// errs has one entry per unit that failed.
 	errs []*unitError
+	// reloader owns the served units from then on: `run` runs it to
+	// reload them (scripts.watch, SIGHUP, a unit stopped by a deadline).
+	reloader *interp.Reloader
 }
 
 // unitError is a unit that failed to load.
@@ -93,46 +92,36 @@ func (e *unitError) diagnostics(dir string) []string {
 
 // loadPlugins builds the registry the runner serves from the compiled
 // plugins and the script units of cfg.Scripts.Dir, as `run`, `check` and
-// `try` all do. It is the seam for reloading (scripts.watch, SIGHUP):
-// calling it again builds a new registry to hand to Server.Rebind.
+// `try` all do. The reloader it returns serves later versions through
+// publish (nil: none; `run` passes the server's Rebind and Retire).
 //
 // A missing scripts directory is an error; a unit that fails is reported
 // in the result, and the others are served.
-func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics) (*loadResult, error) {
+func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher) (*loadResult, error) {
 	if err := cfg.checkScriptsDir(); err != nil {
 		return nil, err
 	}
-	dir := cfg.Scripts.Dir
-	units, errs := interp.LoadDir(interp.Config{
-		Dir:         dir,
-		Allow:       cfg.Sandbox.Allow,
-		LoadTimeout: cfg.Plugins.Timeout,
-		Logger:      log,
+	debounce := cfg.Scripts.Debounce
+	if debounce == 0 {
+		debounce = -1 // scripts.debounce: 0s is none; interp's zero is its default
+	}
+	rl := interp.NewReloader(interp.ReloadConfig{
+		Config: interp.Config{
+			Dir:         cfg.Scripts.Dir,
+			Allow:       cfg.Sandbox.Allow,
+			LoadTimeout: cfg.Plugins.Timeout,
+			Logger:      log,
+		},
+		Base:     plugin.Compiled(),
+		Publish:  publish,
+		Watch:    cfg.Scripts.Watch,
+		Debounce: debounce,
+		Events:   met,
 	})
-	res := &loadResult{}
+	reg, errs := rl.Load()
+	res := &loadResult{reg: reg, units: rl.Units(), reloader: rl}
 	for _, err := range errs {
 		res.errs = append(res.errs, &unitError{unit: unitOf(err), err: err})
-	}
-	reg, berrs := interp.Build(plugin.Compiled(), units)
-	for _, err := range berrs {
-		res.errs = append(res.errs, &unitError{unit: unitOf(err), err: err})
-	}
-	res.reg = reg
-	failed := map[string]bool{}
-	for _, e := range res.errs {
-		failed[e.unit] = true
-		if met != nil {
-			met.UnitLoadFailed(e.unit)
-		}
-	}
-	for _, u := range units {
-		if failed[u.Name()] {
-			continue
-		}
-		res.units = append(res.units, u)
-		if met != nil {
-			met.UnitLoaded(u.Name())
-		}
 	}
 	return res, nil
 }

@@ -30,4 +30,12 @@
 //
 // Per unit, two goroutines stay parked while the unit is served: they hold
 // the interpreter's cancellation armed (see guard.go).
+//
+// A Reloader owns the units served: Load loads the scripts directory, and
+// Run rescans it on file changes (fsnotify, debounced), Reload (SIGHUP) and
+// stopped units (CallFailed). A rescan loads the units whose content changed
+// aside, and publishes a new registry only with versions that loaded and
+// clash with nothing; a failure keeps the served version, is logged once,
+// and the same content is not tried again. Retired units are closed once
+// the publisher says no call can still enter them.
 package interp

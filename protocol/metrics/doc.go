@@ -14,9 +14,14 @@
 //	plugin_timeouts_total{plugin,phase}         calls cut short by plugins.timeout
 //	plugin_interrupted_total{plugin,phase}      calls interrupted because their unit was stopped
 //	plugin_call_duration_seconds{plugin,phase}  histogram of call latency
-//	unit_loads_total{unit}                      units loaded (start-up, check)
+//	unit_loads_total{unit}                      units loaded (start-up, or added later)
 //	unit_reloads_total{unit}                    units reloaded after a change
 //	unit_load_failures_total{unit}              loads and reloads that failed
+//	unit_calls_total{unit}                      calls of the unit's plugins, all phases
+//	unit_errors_total{unit}                     of which returned an error (a rejected conf)
+//	unit_panics_total{unit}                     ... panicked (or found the unit stopped)
+//	unit_timeouts_total{unit}                   ... were cut short by plugins.timeout
+//	unit_interrupted_total{unit}                ... were interrupted because the unit was stopped
 //	conf_entries                                prepared confs held
 //	open_connections                            APISIX connections open
 //	connections_total                           APISIX connections accepted

@@ -33,6 +33,7 @@ type Metrics struct {
 	duration                                   *prometheus.HistogramVec
 
 	unitLoads, unitReloads, unitFailures *prometheus.CounterVec
+	units                                *unitCounters // calls per unit (unit.go)
 
 	confEntries prometheus.Gauge
 	openConns   prometheus.Gauge
@@ -42,8 +43,9 @@ type Metrics struct {
 
 	// series caches the per plugin and phase series; copy on write, so
 	// that PluginCall reads it without a lock.
-	series   atomic.Pointer[map[seriesKey]*pluginSeries]
-	seriesMu sync.Mutex
+	series     atomic.Pointer[map[seriesKey]*pluginSeries]
+	unitSeries atomic.Pointer[map[string]*unitSeries]
+	seriesMu   sync.Mutex
 }
 
 type seriesKey struct {
@@ -80,6 +82,7 @@ func New() *Metrics {
 		unitLoads:    counter("unit_loads_total", "Script units loaded.", "unit"),
 		unitReloads:  counter("unit_reloads_total", "Script units reloaded after a change.", "unit"),
 		unitFailures: counter("unit_load_failures_total", "Loads and reloads of a script unit that failed.", "unit"),
+		units:        newUnitCounters(),
 		confEntries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "conf_entries", Help: "Prepared confs held in the conf cache.",
 		}),
@@ -101,8 +104,11 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.reg.MustRegister(m.units.collectors()...)
 	empty := map[seriesKey]*pluginSeries{}
 	m.series.Store(&empty)
+	noUnits := map[string]*unitSeries{}
+	m.unitSeries.Store(&noUnits)
 	return m
 }
 
@@ -145,7 +151,12 @@ func (m *Metrics) seriesFor(name string, phase protocol.Phase) *pluginSeries {
 // how it ended (ok, panic, timeout, interrupted) and reports, besides, an
 // error outcome without a duration when the plugin's ParseConf returned an
 // error: that report counts an error, not another call.
+//
+// The calls of a script's plugins are also counted for its unit.
 func (m *Metrics) PluginCall(spec *plugin.Spec, phase protocol.Phase, elapsed time.Duration, outcome protocol.Outcome) {
+	if spec.Unit != "" {
+		m.unitCall(spec.Unit, outcome)
+	}
 	s := m.seriesFor(spec.Name, phase)
 	if outcome == protocol.OutcomeError {
 		s.errs.Inc()
@@ -187,6 +198,7 @@ func (m *Metrics) UnitLoaded(unit string) {
 	m.unitLoads.WithLabelValues(unit).Inc()
 	m.unitReloads.WithLabelValues(unit)
 	m.unitFailures.WithLabelValues(unit)
+	m.unitSeriesFor(unit)
 }
 
 // UnitReloaded counts a unit reloaded after a change.

@@ -47,8 +47,8 @@ func scrape(t *testing.T, m *Metrics) string {
 
 func TestMetricsScrape(t *testing.T) {
 	m := New()
-	say := &plugin.Spec{Name: "say"}
-	slow := &plugin.Spec{Name: "slow"}
+	say := &plugin.Spec{Name: "say", Unit: "say.go"}
+	slow := &plugin.Spec{Name: "slow", Unit: "slow"}
 	for range 3 {
 		m.PluginCall(say, protocol.PhaseRequest, 2*time.Millisecond, protocol.OutcomeOK)
 	}
@@ -95,6 +95,13 @@ func TestMetricsScrape(t *testing.T) {
 		`go_runner_unit_load_failures_total{unit="say.go"} 0`,
 		`go_runner_unit_reloads_total{unit="slow"} 2`,
 		`go_runner_unit_load_failures_total{unit="slow"} 1`,
+		`go_runner_unit_calls_total{unit="say.go"} 5`,
+		`go_runner_unit_errors_total{unit="say.go"} 1`,
+		`go_runner_unit_panics_total{unit="say.go"} 1`,
+		`go_runner_unit_timeouts_total{unit="say.go"} 0`,
+		`go_runner_unit_calls_total{unit="slow"} 2`,
+		`go_runner_unit_timeouts_total{unit="slow"} 1`,
+		`go_runner_unit_interrupted_total{unit="slow"} 1`,
 		`go_goroutines `,
 		`process_start_time_seconds `,
 	}
@@ -148,7 +155,7 @@ func TestCheckAddress(t *testing.T) {
 
 func TestPluginCallAllocs(t *testing.T) {
 	m := New()
-	spec := &plugin.Spec{Name: "say"}
+	spec := &plugin.Spec{Name: "say", Unit: "say.go"}
 	m.PluginCall(spec, protocol.PhaseRequest, time.Millisecond, protocol.OutcomeOK)
 	n := testing.AllocsPerRun(100, func() {
 		m.PluginCall(spec, protocol.PhaseRequest, time.Millisecond, protocol.OutcomeOK)

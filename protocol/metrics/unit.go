@@ -1,0 +1,86 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/go-runner/go-runner/protocol"
+)
+
+// unitCounters count the calls of the plugins of each script unit, whatever
+// the plugin and phase: what an operator watches when a unit is edited
+// (its reloads and load failures are counted beside them).
+type unitCounters struct {
+	calls, errs, panics, timeouts, interrupted *prometheus.CounterVec
+}
+
+// unitSeries are one unit's counters.
+type unitSeries struct {
+	calls, errs, panics, timeouts, interrupted prometheus.Counter
+}
+
+func newUnitCounters() *unitCounters {
+	counter := func(name, help string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: name, Help: help}, []string{"unit"})
+	}
+	return &unitCounters{
+		calls:       counter("unit_calls_total", "Calls of a script unit's plugins, all phases."),
+		errs:        counter("unit_errors_total", "Calls of a script unit's plugins that returned an error (a rejected conf)."),
+		panics:      counter("unit_panics_total", "Calls of a script unit's plugins that panicked (or found the unit stopped)."),
+		timeouts:    counter("unit_timeouts_total", "Calls of a script unit's plugins cut short by plugins.timeout."),
+		interrupted: counter("unit_interrupted_total", "Calls of a script unit's plugins interrupted because the unit was stopped."),
+	}
+}
+
+func (u *unitCounters) collectors() []prometheus.Collector {
+	return []prometheus.Collector{u.calls, u.errs, u.panics, u.timeouts, u.interrupted}
+}
+
+func (u *unitCounters) series(unit string) *unitSeries {
+	return &unitSeries{
+		calls:       u.calls.WithLabelValues(unit),
+		errs:        u.errs.WithLabelValues(unit),
+		panics:      u.panics.WithLabelValues(unit),
+		timeouts:    u.timeouts.WithLabelValues(unit),
+		interrupted: u.interrupted.WithLabelValues(unit),
+	}
+}
+
+// unitSeriesFor returns a unit's series, creating them on first use.
+func (m *Metrics) unitSeriesFor(unit string) *unitSeries {
+	if s := (*m.unitSeries.Load())[unit]; s != nil {
+		return s
+	}
+	m.seriesMu.Lock()
+	defer m.seriesMu.Unlock()
+	old := *m.unitSeries.Load()
+	if s := old[unit]; s != nil {
+		return s
+	}
+	s := m.units.series(unit)
+	next := make(map[string]*unitSeries, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[unit] = s
+	m.unitSeries.Store(&next)
+	return s
+}
+
+// unitCall counts one call of a unit's plugin, as PluginCall counts it for
+// the plugin.
+func (m *Metrics) unitCall(unit string, outcome protocol.Outcome) {
+	s := m.unitSeriesFor(unit)
+	if outcome == protocol.OutcomeError {
+		s.errs.Inc()
+		return
+	}
+	s.calls.Inc()
+	switch outcome {
+	case protocol.OutcomePanic:
+		s.panics.Inc()
+	case protocol.OutcomeTimeout:
+		s.timeouts.Inc()
+	case protocol.OutcomeInterrupted:
+		s.interrupted.Inc()
+	}
+}
