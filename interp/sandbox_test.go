@@ -118,7 +118,7 @@ func TestScriptOutputIsLogged(t *testing.T) {
 	r.method = "POST"
 	u.Specs()[0].RequestFilter("print", httptest.NewRecorder(), r) // output is written during the call
 	entries := logs.FilterMessage("script output").All()
-	if len(entries) != 1 || entries[0].ContextMap()["unit"] != "sandbox.go" || entries[0].LoggerName != "script" ||
+	if len(entries) != 1 || entries[0].ContextMap()["unit"] != "sandbox.go" || entries[0].ContextMap()["plugin"] != "sandbox" || entries[0].LoggerName != "script" ||
 		entries[0].ContextMap()["line"] != "hello from POST" {
 		t.Fatalf("entries %+v", entries)
 	}

@@ -87,12 +87,12 @@ func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, 
 		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
 	}
 	slog := cfg.Logger.Named("script").With(zap.String("unit", name))
-	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s)) }}
+	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s), u.pluginField()) }}
 	u.stderr = &lineWriter{line: func(s string) {
 		if u.loading.Load() && u.panicPos.Load() == nil && strings.Contains(s, ": panic") {
 			u.panicPos.CompareAndSwap(nil, &s)
 		}
-		slog.Warn("script error output", zap.String("line", s))
+		slog.Warn("script error output", zap.String("line", s), u.pluginField())
 	}}
 	origin := "script " + path
 	ex, err := bridge.Exports(cfg.Allow, bridge.Host{
@@ -151,4 +151,19 @@ func (u *Unit) register(origin, name string, parse plugin.ParseFunc, req plugin.
 	}
 	u.specs = append(u.specs, s)
 	return nil
+}
+
+// pluginField tags a line the unit printed with its plugin: "plugin" when
+// the unit registered one (the usual case), "plugins" otherwise.
+func (u *Unit) pluginField() zap.Field {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.specs) == 1 {
+		return zap.String("plugin", u.specs[0].Name)
+	}
+	names := make([]string, len(u.specs))
+	for i, s := range u.specs {
+		names[i] = s.Name
+	}
+	return zap.Strings("plugins", names)
 }

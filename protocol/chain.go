@@ -32,7 +32,18 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		if err != nil {
 			outcome = OutcomeError
 		}
-		if p := recover(); p != nil {
+		p := recover()
+		if p != nil && unitStopped(spec) {
+			// The unit was stopped (another call overran) and is being
+			// rebuilt: its code refuses calls until then.
+			outcome = OutcomeInterrupted
+			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrInterrupted, unwrapPanic(p))
+			if ce := c.srv.log.Check(zap.DebugLevel, "plugin call refused: its unit is stopped"); ce != nil {
+				ce.Write(zap.String("plugin", spec.Name), zap.String("unit", spec.Unit))
+			}
+			p = nil
+		}
+		if p != nil {
 			outcome = OutcomePanic
 			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
 			// A ParseConf failure, panic or not, is logged once by the
@@ -55,6 +66,13 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
 	}()
 	return call()
+}
+
+// unitStopped reports whether spec's code was stopped, when its guard can
+// tell (script units can).
+func unitStopped(spec *plugin.Spec) bool {
+	d, ok := spec.Guard.(interface{ Dead() bool })
+	return ok && d.Dead()
 }
 
 // unwrapPanic turns the reflect.Value that yaegi often panics with into the
