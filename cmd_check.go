@@ -40,18 +40,7 @@ line or the configuration is invalid. For CI and pre-commit hooks.`,
 // runCheck loads the units and reports each failure on stdout, a summary
 // on stderr.
 func runCheck(in configInput, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(in)
-	if err != nil {
-		return err
-	}
-	if err := cfg.checkScriptsDir(); err != nil {
-		return err
-	}
-	// Logs (what scripts print while loading) go to stderr: stdout is for
-	// the diagnostics.
-	lc := cfg.Log
-	lc.Output = "stderr"
-	log, err := newLogger(lc, stdout, stderr)
+	cfg, log, err := loadForTool(in, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -75,4 +64,24 @@ func runCheck(in configInput, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "check: %s: %d unit(s) loaded; plugins: %s\n", cfg.Scripts.Dir, len(loaded.units), names)
 	return nil
+}
+
+// loadForTool reads the configuration of check and try and makes their
+// logger: logs (what scripts print while loading, too) go to stderr, since
+// stdout is for the tool's own output.
+func loadForTool(in configInput, stdout, stderr io.Writer) (*Config, *runLogger, error) {
+	cfg, err := loadConfig(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.checkScriptsDir(); err != nil {
+		return nil, nil, err
+	}
+	lc := cfg.Log
+	lc.Output = "stderr"
+	log, err := newLogger(lc, stdout, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, log, nil
 }

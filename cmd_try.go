@@ -237,16 +237,7 @@ func parseKVs(flag string, vals []string, colon, bare bool) ([]client.KV, error)
 // runTry serves the loaded plugins on a temporary socket, makes the call
 // through protocol/client and prints the reply.
 func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(in)
-	if err != nil {
-		return err
-	}
-	if err := cfg.checkScriptsDir(); err != nil {
-		return err
-	}
-	lc := cfg.Log
-	lc.Output = "stderr"
-	log, err := newLogger(lc, stdout, stderr)
+	cfg, log, err := loadForTool(in, stdout, stderr)
 	if err != nil {
 		return err
 	}
