@@ -35,4 +35,10 @@
 // (decode.go), looks the conf token up (confcache.go), runs the plugin chain
 // (chain.go) on the request or response view (request.go, response.go), builds
 // the reply (encode.go) and writes it in one system call.
+//
+// Beside it: extrainfo.go asks APISIX for variables and bodies mid-call;
+// watchdog.go is the one goroutine that enforces plugin deadlines;
+// Server.Rebind (server.go) and Server.Retire (retire.go) swap in a new set
+// of plugins after a reload, keeping conf tokens; env.go reads what APISIX
+// sets in the environment.
 package protocol
