@@ -147,10 +147,9 @@ func (m *Metrics) seriesFor(name string, phase protocol.Phase) *pluginSeries {
 	return s
 }
 
-// PluginCall counts one plugin call. The server reports a call once with
-// how it ended (ok, panic, timeout, interrupted) and reports, besides, an
-// error outcome without a duration when the plugin's ParseConf returned an
-// error: that report counts an error, not another call.
+// PluginCall counts one plugin call; the server reports each call once,
+// with how it ended (ok, error: ParseConf rejected its conf, panic,
+// timeout, interrupted).
 //
 // The calls of a script's plugins are also counted for its unit.
 func (m *Metrics) PluginCall(spec *plugin.Spec, phase protocol.Phase, elapsed time.Duration, outcome protocol.Outcome) {
@@ -158,13 +157,11 @@ func (m *Metrics) PluginCall(spec *plugin.Spec, phase protocol.Phase, elapsed ti
 		m.unitCall(spec.Unit, outcome)
 	}
 	s := m.seriesFor(spec.Name, phase)
-	if outcome == protocol.OutcomeError {
-		s.errs.Inc()
-		return
-	}
 	s.calls.Inc()
 	s.duration.Observe(elapsed.Seconds())
 	switch outcome {
+	case protocol.OutcomeError:
+		s.errs.Inc()
 	case protocol.OutcomePanic:
 		s.panics.Inc()
 	case protocol.OutcomeTimeout:

@@ -55,9 +55,8 @@ func TestMetricsScrape(t *testing.T) {
 	m.PluginCall(say, protocol.PhaseRequest, time.Millisecond, protocol.OutcomePanic)
 	m.PluginCall(slow, protocol.PhaseResponse, 6*time.Second, protocol.OutcomeTimeout)
 	m.PluginCall(slow, protocol.PhaseResponse, time.Millisecond, protocol.OutcomeInterrupted)
-	// A rejected conf: the call, then the error report without a duration.
-	m.PluginCall(say, protocol.PhaseParseConf, time.Microsecond, protocol.OutcomeOK)
-	m.PluginCall(say, protocol.PhaseParseConf, 0, protocol.OutcomeError)
+	// A rejected conf: one call that ended with an error.
+	m.PluginCall(say, protocol.PhaseParseConf, time.Microsecond, protocol.OutcomeError)
 	m.ConnOpened()
 	m.ConnOpened()
 	m.ConnClosed()

@@ -70,12 +70,10 @@ func (m *Metrics) unitSeriesFor(unit string) *unitSeries {
 // the plugin.
 func (m *Metrics) unitCall(unit string, outcome protocol.Outcome) {
 	s := m.unitSeriesFor(unit)
-	if outcome == protocol.OutcomeError {
-		s.errs.Inc()
-		return
-	}
 	s.calls.Inc()
 	switch outcome {
+	case protocol.OutcomeError:
+		s.errs.Inc()
 	case protocol.OutcomePanic:
 		s.panics.Inc()
 	case protocol.OutcomeTimeout:
