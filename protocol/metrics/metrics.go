@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,32 +120,39 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // seriesFor returns the series of a plugin in a phase, creating them on
 // first use.
 func (m *Metrics) seriesFor(name string, phase protocol.Phase) *pluginSeries {
-	k := seriesKey{name, phase}
-	if s := (*m.series.Load())[k]; s != nil {
-		return s
+	return cachedSeries(&m.series, &m.seriesMu, seriesKey{name, phase}, func() *pluginSeries {
+		ph := string(phase)
+		return &pluginSeries{
+			calls:       m.calls.WithLabelValues(name, ph),
+			errs:        m.errs.WithLabelValues(name, ph),
+			panics:      m.panics.WithLabelValues(name, ph),
+			timeouts:    m.timeouts.WithLabelValues(name, ph),
+			interrupted: m.interrupted.WithLabelValues(name, ph),
+			duration:    m.duration.WithLabelValues(name, ph),
+		}
+	})
+}
+
+// cachedSeries looks k up in the copy-on-write map at p (a lock-free read
+// on the data path) and adds create() under mu on first use.
+func cachedSeries[K comparable, V any](p *atomic.Pointer[map[K]V], mu *sync.Mutex, k K, create func() V) V {
+	if v, ok := (*p.Load())[k]; ok {
+		return v
 	}
-	m.seriesMu.Lock()
-	defer m.seriesMu.Unlock()
-	old := *m.series.Load()
-	if s := old[k]; s != nil {
-		return s
+	mu.Lock()
+	defer mu.Unlock()
+	old := *p.Load()
+	if v, ok := old[k]; ok {
+		return v
 	}
-	ph := string(phase)
-	s := &pluginSeries{
-		calls:       m.calls.WithLabelValues(name, ph),
-		errs:        m.errs.WithLabelValues(name, ph),
-		panics:      m.panics.WithLabelValues(name, ph),
-		timeouts:    m.timeouts.WithLabelValues(name, ph),
-		interrupted: m.interrupted.WithLabelValues(name, ph),
-		duration:    m.duration.WithLabelValues(name, ph),
+	v := create()
+	next := maps.Clone(old)
+	if next == nil {
+		next = map[K]V{}
 	}
-	next := make(map[seriesKey]*pluginSeries, len(old)+1)
-	for kk, v := range old {
-		next[kk] = v
-	}
-	next[k] = s
-	m.series.Store(&next)
-	return s
+	next[k] = v
+	p.Store(&next)
+	return v
 }
 
 // PluginCall counts one plugin call; the server reports each call once,

@@ -47,23 +47,7 @@ func (u *unitCounters) series(unit string) *unitSeries {
 
 // unitSeriesFor returns a unit's series, creating them on first use.
 func (m *Metrics) unitSeriesFor(unit string) *unitSeries {
-	if s := (*m.unitSeries.Load())[unit]; s != nil {
-		return s
-	}
-	m.seriesMu.Lock()
-	defer m.seriesMu.Unlock()
-	old := *m.unitSeries.Load()
-	if s := old[unit]; s != nil {
-		return s
-	}
-	s := m.units.series(unit)
-	next := make(map[string]*unitSeries, len(old)+1)
-	for k, v := range old {
-		next[k] = v
-	}
-	next[unit] = s
-	m.unitSeries.Store(&next)
-	return s
+	return cachedSeries(&m.unitSeries, &m.seriesMu, unit, func() *unitSeries { return m.units.series(unit) })
 }
 
 // unitCall counts one call of a unit's plugin, as PluginCall counts it for
