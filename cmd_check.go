@@ -45,7 +45,7 @@ func runCheck(in configInput, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer log.close()
-	loaded, err := loadPlugins(cfg, log.Logger, nil, nil)
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ Settings: config.yaml (every key is documented there, with its default).`,
 	})
 	root.AddCommand(
 		newRunCmd(stdout, stderr),
+		newWorkerCmd(stdout, stderr),
 		newCheckCmd(stdout, stderr),
 		newTryCmd(stdout, stderr),
 		newVersionCmd(stdout),

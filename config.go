@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-runner/go-runner/protocol"
+	"github.com/go-runner/go-runner/supervisor"
 )
 
 // defaultConfigYAML is config.yaml as shipped: the documentation of every
@@ -40,6 +41,12 @@ const (
 	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
 	DefaultOnUnknown       = "fail"
 	DefaultMetricsAddress  = ""
+
+	DefaultWorkerMemoryLimitMB    = 0 // a quarter of the machine's or the cgroup's memory
+	DefaultWorkerMaxStuckCalls    = supervisor.DefaultMaxStuck
+	DefaultWorkerQuarantineAfter  = supervisor.DefaultQuarantineAfter
+	DefaultWorkerQuarantineWindow = supervisor.DefaultQuarantineWindow
+	DefaultWorkerSupervised       = true
 )
 
 // Limits of the settings.
@@ -50,6 +57,9 @@ const (
 	MaxDebounce       = 10 * time.Second
 	MinPluginTimeout  = time.Millisecond
 	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
+	MinMemoryLimitMB  = 64
+	MaxStuckCalls     = 1 << 16
+	MaxQuarantineN    = 100
 	maxSocketPathLen  = 107
 	socketModeMaxBits = os.FileMode(0o777)
 )
@@ -71,6 +81,7 @@ type Config struct {
 	Plugins PluginsConfig `mapstructure:"plugins"`
 	Sandbox SandboxConfig `mapstructure:"sandbox"`
 	Metrics MetricsConfig `mapstructure:"metrics"`
+	Worker  WorkerConfig  `mapstructure:"worker"`
 
 	// File is the config file read; "" when running on the embedded
 	// defaults.
@@ -134,6 +145,15 @@ type MetricsConfig struct {
 	Address string `mapstructure:"address"`
 }
 
+// WorkerConfig is the process model: the supervisor and its worker.
+type WorkerConfig struct {
+	Supervised       bool          `mapstructure:"supervised"`
+	MemoryLimitMB    int           `mapstructure:"memory_limit_mb"`
+	MaxStuckCalls    int           `mapstructure:"max_stuck_calls"`
+	QuarantineAfter  int           `mapstructure:"quarantine_after"`
+	QuarantineWindow time.Duration `mapstructure:"quarantine_window"`
+}
+
 // defaultConfig is the configuration of the constants above.
 func defaultConfig() Config {
 	return Config{
@@ -144,6 +164,8 @@ func defaultConfig() Config {
 		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown},
 		Sandbox: SandboxConfig{Allow: []string{}},
 		Metrics: MetricsConfig{Address: DefaultMetricsAddress},
+		Worker: WorkerConfig{Supervised: DefaultWorkerSupervised, MemoryLimitMB: DefaultWorkerMemoryLimitMB, MaxStuckCalls: DefaultWorkerMaxStuckCalls,
+			QuarantineAfter: DefaultWorkerQuarantineAfter, QuarantineWindow: DefaultWorkerQuarantineWindow},
 	}
 }
 
@@ -167,6 +189,11 @@ func (c *Config) settings() map[string]string {
 		"plugins.on_unknown":         c.Plugins.OnUnknown,
 		"sandbox.allow":              fmt.Sprint(c.Sandbox.Allow),
 		"metrics.address":            c.Metrics.Address,
+		"worker.supervised":          fmt.Sprint(c.Worker.Supervised),
+		"worker.memory_limit_mb":     fmt.Sprint(c.Worker.MemoryLimitMB),
+		"worker.max_stuck_calls":     fmt.Sprint(c.Worker.MaxStuckCalls),
+		"worker.quarantine_after":    fmt.Sprint(c.Worker.QuarantineAfter),
+		"worker.quarantine_window":   c.Worker.QuarantineWindow.String(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 
@@ -257,6 +258,18 @@ func (c *Config) validate() []error {
 		if err := metrics.CheckAddress(c.Metrics.Address); err != nil {
 			bad("metrics.address", "want \"\" (off) or a loopback host:port such as 127.0.0.1:9091")
 		}
+	}
+	if c.Worker.MemoryLimitMB != 0 && c.Worker.MemoryLimitMB < MinMemoryLimitMB {
+		bad("worker.memory_limit_mb", "want 0 (a quarter of the machine's or cgroup's memory) or at least %d", MinMemoryLimitMB)
+	}
+	if c.Worker.MaxStuckCalls < 1 || c.Worker.MaxStuckCalls > MaxStuckCalls {
+		bad("worker.max_stuck_calls", "want a whole number from 1 to %d", MaxStuckCalls)
+	}
+	if c.Worker.QuarantineAfter < 1 || c.Worker.QuarantineAfter > MaxQuarantineN {
+		bad("worker.quarantine_after", "want a whole number from 1 to %d", MaxQuarantineN)
+	}
+	if c.Worker.QuarantineWindow < time.Second {
+		bad("worker.quarantine_window", "want a duration of 1s or more")
 	}
 	return errs
 }

@@ -97,7 +97,9 @@ func (e *unitError) diagnostics(dir string) []string {
 //
 // A missing scripts directory is an error; a unit that fails is reported
 // in the result, and the others are served.
-func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher) (*loadResult, error) {
+//
+// hold, when set, keeps unit versions out (a supervisor's quarantine).
+func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher, hold func(unit, sum string) bool) (*loadResult, error) {
 	if err := cfg.checkScriptsDir(); err != nil {
 		return nil, err
 	}
@@ -117,6 +119,7 @@ func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.P
 		Watch:    cfg.Scripts.Watch,
 		Debounce: debounce,
 		Events:   met,
+		Hold:     hold,
 	})
 	reg, errs := rl.Load()
 	res := &loadResult{reg: reg, units: rl.Units(), reloader: rl}

@@ -47,6 +47,10 @@ type ReloadConfig struct {
 	Debounce time.Duration
 	// Events, if set, counts loads, reloads and failures.
 	Events UnitEvents
+	// Hold, when set, is asked about each unit version (name, content sum
+	// in hex) a scan finds: a version it holds is not loaded, and is no
+	// longer served (a supervisor's quarantine). Rescan after it changes.
+	Hold func(unit, sum string) bool
 }
 
 // Reloader owns the set of units served: it loads the scripts directory,
@@ -298,6 +302,13 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			}
 			continue
 		}
+		if r.cfg.Hold != nil && r.cfg.Hold(name, src.sum.String()) {
+			// Quarantined: not served, whatever was.
+			if old != nil {
+				removed = append(removed, old)
+			}
+			continue
+		}
 		if old != nil && old.sum == src.sum && !old.u.Dead() {
 			keep[name] = old
 			delete(r.failed, name) // back to the version served
@@ -334,6 +345,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 		}
 		start := time.Now()
 		u, err := load(r.cfg.Config, r.cfg.Dir, name, src.path)
+		if u != nil {
+			u.sum = src.sum.String()
+		}
 		switch {
 		case errors.Is(err, errNoDecls):
 			// The unit's files declare nothing now: it is gone.

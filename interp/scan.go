@@ -3,6 +3,7 @@ package interp
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -13,6 +14,8 @@ import (
 // sum identifies the content of a unit: its name, kind, and the names and
 // bytes of its source files.
 type sum [sha256.Size]byte
+
+func (s sum) String() string { return hex.EncodeToString(s[:]) }
 
 // unitSource is a unit found in the scripts directory.
 type unitSource struct {

@@ -17,6 +17,7 @@ import (
 // registered. It is the plugin.Guard of those plugins.
 type Unit struct {
 	name string // "say.go" or "folder"
+	sum  string // content sum (hex) when a Reloader loaded it
 	path string // as given to LoadUnit
 	log  *zap.Logger
 	i    *yaegi.Interpreter
@@ -39,6 +40,10 @@ var _ plugin.Guard = (*Unit)(nil)
 
 // Name is the unit's name: its file or folder name in the scripts directory.
 func (u *Unit) Name() string { return u.name }
+
+// Sum identifies the content the unit was loaded from (hex), when a
+// Reloader loaded it; "" otherwise.
+func (u *Unit) Sum() string { return u.sum }
 
 // Path is the unit's path as it was loaded.
 func (u *Unit) Path() string { return u.path }

@@ -36,7 +36,7 @@ func (r *Reloader) Run(ctx context.Context) {
 				r.watcher = nil
 				r.mu.Unlock()
 			}()
-			r.log.Info("watching scripts for changes", zap.String("dir", r.cfg.Dir), zap.Duration("debounce", max(r.cfg.Debounce, 0)))
+			r.log.Debug("watching scripts for changes", zap.String("dir", r.cfg.Dir), zap.Duration("debounce", max(r.cfg.Debounce, 0)))
 		}
 	}
 	retry := time.NewTimer(time.Hour) // a delayed rebuild (Report.RetryIn)

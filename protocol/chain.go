@@ -27,7 +27,13 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		start = time.Now()
 	}
 	c.slot.enter(spec, start)
+	if c.track != nil {
+		c.track.Enter(spec)
+	}
 	defer func() {
+		if c.track != nil {
+			c.track.Leave()
+		}
 		outcome := OutcomeOK
 		if err != nil {
 			outcome = OutcomeError

@@ -62,17 +62,31 @@ type confCache struct {
 	byKey   map[string]*confEntry
 }
 
-func newConfCache(ttl time.Duration, skip bool) *confCache {
+// newConfCache returns an empty cache whose tokens follow base; 0 picks a
+// random base.
+func newConfCache(ttl time.Duration, skip bool, base uint32) *confCache {
 	c := &confCache{ttl: ttl, skip: skip, byToken: make(map[uint32]*confEntry), byKey: make(map[string]*confEntry)}
-	var seed [4]byte
-	_, _ = rand.Read(seed[:])
-	c.next.Store(binary.BigEndian.Uint32(seed[:]))
+	if base == 0 {
+		var seed [4]byte
+		_, _ = rand.Read(seed[:])
+		base = binary.BigEndian.Uint32(seed[:])
+	}
+	c.next.Store(base)
 	return c
 }
 
+// newToken returns a token no entry holds: entries installed from another
+// process keep theirs.
 func (c *confCache) newToken() uint32 {
 	for {
-		if t := c.next.Add(1); t != 0 {
+		t := c.next.Add(1)
+		if t == 0 {
+			continue
+		}
+		c.mu.RLock()
+		_, held := c.byToken[t]
+		c.mu.RUnlock()
+		if !held {
 			return t
 		}
 	}
@@ -109,21 +123,21 @@ func (e *ConfError) Error() string {
 
 func (e *ConfError) Unwrap() error { return e.Err }
 
-// prepare returns the token for key, building the chain when the key is new
+// prepare returns the entry for key, building the chain when the key is new
 // or expired. The same key gets the same token while it lives.
-func (c *confCache) prepare(key string, raw []rawConf, cat Catalog, parse parser, now time.Time) (uint32, []skipped, error) {
+func (c *confCache) prepare(key string, raw []rawConf, cat Catalog, parse parser, now time.Time) (*confEntry, []skipped, error) {
 	if key != "" {
 		c.mu.RLock()
 		e := c.byKey[key]
 		c.mu.RUnlock()
 		if e != nil && e.expires.Load() >= now.UnixNano() {
 			e.expires.Store(now.Add(c.ttl).UnixNano())
-			return e.token, nil, nil
+			return e, nil, nil
 		}
 	}
 	ch, skips := c.build(raw, nil, cat, parse)
 	if ch.err != nil {
-		return 0, skips, ch.err
+		return nil, skips, ch.err
 	}
 	e := &confEntry{key: key, token: c.newToken(), raw: raw}
 	e.expires.Store(now.Add(c.ttl).UnixNano())
@@ -137,7 +151,38 @@ func (c *confCache) prepare(key string, raw []rawConf, cat Catalog, parse parser
 		c.byKey[key] = e
 	}
 	c.mu.Unlock()
-	return e.token, skips, nil
+	return e, skips, nil
+}
+
+// install adds an entry prepared by another process under its token. A
+// token already held is left as it is; the key names the entry that lives
+// longest. It reports whether the entry was added.
+func (c *confCache) install(key string, token uint32, raw []rawConf, expires time.Time, cat Catalog, parse parser) bool {
+	if token == 0 {
+		return false
+	}
+	c.mu.RLock()
+	_, held := c.byToken[token]
+	c.mu.RUnlock()
+	if held {
+		return false
+	}
+	ch, _ := c.build(raw, nil, cat, parse)
+	e := &confEntry{key: key, token: token, raw: raw}
+	e.expires.Store(expires.UnixNano())
+	e.chain.Store(ch)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, held := c.byToken[token]; held {
+		return false
+	}
+	c.byToken[token] = e
+	if key != "" {
+		if old := c.byKey[key]; old == nil || old.expires.Load() < e.expires.Load() {
+			c.byKey[key] = e
+		}
+	}
+	return true
 }
 
 // build parses raw into a chain. Entries whose plugin is unchanged since old

@@ -32,6 +32,7 @@ type conn struct {
 	eb       *flatbuffers.Builder // extra info questions
 
 	slot   slot
+	track  TrackSlot // nil unless the server has a Tracker
 	idle   atomic.Bool
 	seq    atomic.Uint64 // frames begun and ended: odd while one is handled (see retire.go)
 	broken bool          // the peer went away during a call: close after it
@@ -120,7 +121,7 @@ func (c *conn) prepareConf(body []byte) {
 		c.malformed(err)
 		return
 	}
-	token, skips, err := c.srv.confs.prepare(key, raw, c.srv.catalog(), c.parse, time.Now())
+	e, skips, err := c.srv.confs.prepare(key, raw, c.srv.catalog(), c.parse, time.Now())
 	for _, s := range skips {
 		c.srv.log.Warn("plugin skipped from conf (plugins.on_unknown is skip)",
 			zap.String("key", key), zap.String("plugin", s.name), zap.Error(s.err))
@@ -136,7 +137,10 @@ func (c *conn) prepareConf(body []byte) {
 		return
 	}
 	c.srv.obs.ConfEntries(c.srv.confs.len())
-	encodePrepareConf(c.b, token)
+	if f := c.srv.cfg.OnConfPrepared; f != nil {
+		f(e.record())
+	}
+	encodePrepareConf(c.b, e.token)
 	c.reply(TypePrepareConf)
 }
 

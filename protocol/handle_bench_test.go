@@ -52,10 +52,11 @@ func BenchmarkHandle(b *testing.B) {
 			srv := NewServer(Config{}, registry(b, bc.p))
 			b.Cleanup(func() { close(srv.stop) })
 			c := newConn(srv, discardConn{})
-			tok, _, err := srv.confs.prepare("route#1#x#1", []rawConf{{name: "p", value: "hello"}}, srv.catalog(), c.parse, time.Now())
+			e, _, err := srv.confs.prepare("route#1#x#1", []rawConf{{name: "p", value: "hello"}}, srv.catalog(), c.parse, time.Now())
 			if err != nil {
 				b.Fatal(err)
 			}
+			tok := e.token
 			var body []byte
 			if bc.typ == TypeHTTPRespCall {
 				body = respMsg(7, tok, 200, upstream)

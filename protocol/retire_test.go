@@ -79,7 +79,7 @@ func TestRetireWaitsForFramesInFlight(t *testing.T) {
 func TestRebindStale(t *testing.T) {
 	v1 := registry(t, funcPlugin{name: "say", req: say})
 	v2 := registry(t, funcPlugin{name: "say", req: say, parse: func(in []byte) (any, error) { return "v2:" + string(in), nil }})
-	c := newConfCache(time.Hour, false)
+	c := newConfCache(time.Hour, false, 0)
 	parses := 0
 	parse := func(spec *plugin.Spec, value string) (any, error) { parses++; return spec.ParseConf([]byte(value)) }
 	now := time.Now()
@@ -95,7 +95,7 @@ func TestRebindStale(t *testing.T) {
 	if failed := c.rebindStale(v2, parse, now.UnixNano()); len(failed) != 0 || parses != 1 {
 		t.Fatalf("rebindStale: %d failed, %d parses; want 0 and 1", len(failed), parses)
 	}
-	for tok, want := range map[uint32]string{stale: "v2:a", current: "v2:b"} {
+	for tok, want := range map[uint32]string{stale.token: "v2:a", current.token: "v2:b"} {
 		ch := c.lookup(tok, now.UnixNano()).chain.Load()
 		if ch.err != nil || ch.plugins[0].spec != v2.Lookup("say") || ch.plugins[0].conf != want {
 			t.Errorf("token %d: chain %+v, want v2's say with %q", tok, ch, want)

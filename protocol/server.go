@@ -39,6 +39,17 @@ type Config struct {
 	SkipUnknown bool
 	Logger      *zap.Logger
 	Observer    Observer
+
+	// TokenBase is where conf tokens start; 0 picks a random start, so
+	// that a restarted runner never hands out a token APISIX still holds
+	// for another route. A supervisor gives each worker its own range.
+	TokenBase uint32
+	// OnConfPrepared, when set, is called with every conf PrepareConf
+	// prepared (or found and extended) before the token is sent to APISIX:
+	// a supervisor keeps them for the next worker.
+	OnConfPrepared func(ConfRecord)
+	// Tracker, when set, is told which plugin each connection runs.
+	Tracker Tracker
 }
 
 func (c Config) withDefaults() Config {
@@ -91,7 +102,7 @@ func NewServer(cfg Config, cat Catalog) *Server {
 		cfg:   cfg,
 		log:   cfg.Logger.Named("protocol"),
 		obs:   cfg.Observer,
-		confs: newConfCache(cfg.ConfTTL, cfg.SkipUnknown),
+		confs: newConfCache(cfg.ConfTTL, cfg.SkipUnknown, cfg.TokenBase),
 		stop:  make(chan struct{}),
 		conns: make(map[*conn]struct{}),
 	}
@@ -173,6 +184,10 @@ func (s *Server) track(nc net.Conn) {
 	go func() {
 		defer s.wg.Done()
 		defer s.untrack(c)
+		if s.cfg.Tracker != nil {
+			c.track = s.cfg.Tracker.Attach()
+			defer c.track.Release()
+		}
 		c.serve()
 	}()
 }

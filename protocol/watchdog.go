@@ -146,6 +146,19 @@ func (w *watchdog) check(now time.Time) {
 	}
 }
 
+// stuck counts the calls the watchdog cut short that have not returned.
+func (w *watchdog) stuck() int {
+	n := 0
+	w.mu.Lock()
+	for s := range w.slots {
+		if s.start.Load() != 0 && s.timedOut.Load() {
+			n++
+		}
+	}
+	w.mu.Unlock()
+	return n
+}
+
 func (w *watchdog) fire(s *slot) {
 	if !s.timedOut.CompareAndSwap(false, true) {
 		return

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/go-runner/go-runner/protocol"
+	"github.com/go-runner/go-runner/protocol/metrics"
+	"github.com/go-runner/go-runner/supervisor"
+)
+
+// supervisorGrace is how long workers get after SIGTERM before SIGKILL:
+// past their own hard exit (shutdownGrace + shutdownSlack), within
+// APISIX's one second.
+const supervisorGrace = 950 * time.Millisecond
+
+// runRunner is `go-runner run`: a supervisor and its worker
+// (worker.supervised), or one process serving.
+func runRunner(ctx context.Context, in configInput, workerArgs []string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(in)
+	if err != nil {
+		return err
+	}
+	if !cfg.Worker.Supervised {
+		return runServe(ctx, in, cfg, nil, stdout, stderr)
+	}
+	if err := cfg.checkScriptsDir(); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.Log, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer log.close()
+	if err := supervise(ctx, cfg, workerArgs, log, stdout, stderr); err != nil {
+		log.Error("go-runner stopped on an error", zap.Error(err))
+		return &exitError{code: supervisor.ExitCode(err), cause: err}
+	}
+	log.Info("go-runner stopped")
+	return nil
+}
+
+// supervise listens on the socket and runs workers until ctx ends.
+func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLogger, stdout, stderr io.Writer) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("supervisor: own executable: %w", err)
+	}
+	l, err := protocol.Listen(cfg.Socket.Address, os.FileMode(cfg.Socket.Mode))
+	if err != nil {
+		return err
+	}
+	var ml *net.TCPListener
+	if cfg.Metrics.Address != "" {
+		m, err := metrics.Listen(cfg.Metrics.Address)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		ml = m.(*net.TCPListener)
+		log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
+	}
+	out, closeOut := fileOf(stdout)
+	defer closeOut()
+	errOut, closeErr := fileOf(stderr)
+	defer closeErr()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	limit := memoryLimit(cfg)
+	log.Info("go-runner supervisor started",
+		zap.String("version", versions().Version),
+		zap.Uint64("worker_memory_limit_mb", limit>>20),
+		zap.Int("pid", os.Getpid()))
+	return supervisor.Run(ctx, supervisor.Config{
+		Exe:              exe,
+		Args:             append([]string{"worker"}, workerArgs...),
+		Env:              os.Environ(),
+		Listener:         l,
+		Metrics:          ml,
+		Log:              log.Logger,
+		Stdout:           out,
+		Stderr:           errOut,
+		MemoryLimit:      limit,
+		MaxStuck:         cfg.Worker.MaxStuckCalls,
+		Grace:            supervisorGrace,
+		QuarantineAfter:  cfg.Worker.QuarantineAfter,
+		QuarantineWindow: cfg.Worker.QuarantineWindow,
+		Hup:              hup,
+	})
+}
+
+// fileOf returns w as a file a child process can write to: w itself when
+// it is one, else a pipe copied to w until the returned func is called.
+func fileOf(w io.Writer) (*os.File, func()) {
+	if f, ok := w.(*os.File); ok {
+		return f, func() {}
+	}
+	r, pw, err := os.Pipe()
+	if err != nil {
+		return os.Stderr, func() {}
+	}
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(w, r); close(done) }()
+	return pw, func() { pw.Close(); <-done; r.Close() }
+}
+
+// memoryLimit is worker.memory_limit_mb in bytes; 0 there is a quarter of
+// the machine's memory, or of the cgroup's limit when that is smaller.
+func memoryLimit(cfg *Config) uint64 {
+	if cfg.Worker.MemoryLimitMB > 0 {
+		return uint64(cfg.Worker.MemoryLimitMB) << 20
+	}
+	total := memTotal()
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && (total == 0 || n < total) {
+			total = n
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return max(total/4, MinMemoryLimitMB<<20)
+}
+
+// memTotal is MemTotal of /proc/meminfo in bytes, 0 when unknown.
+func memTotal() uint64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				if kb, err := strconv.ParseUint(f[0], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,225 @@
+package tests
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/go-runner/go-runner/protocol/client"
+)
+
+// innocentConns is how many connections call the innocent plugin beside
+// the one that kills its worker.
+const innocentConns = 4
+
+// TestScriptCannotKillTheRunner: each way a script ends the process that
+// runs it (issue table) costs the calls in flight and nothing more: the
+// runner stays up, the innocent plugin is served again by the next worker,
+// its conf token still valid.
+func TestScriptCannotKillTheRunner(t *testing.T) {
+	for _, row := range []struct {
+		name, mode string
+		crashers   int
+		sets       []string
+		event      string // the supervisor's log line of the replacement
+	}{
+		{name: "concurrent map writes", mode: "mapwrites", crashers: 2, event: "worker died"},
+		{name: "unlock of an unlocked mutex", mode: "unlock", crashers: 1, event: "worker died"},
+		{name: "allocation of 1 TiB", mode: "oom", crashers: 1, event: "worker died"},
+		{name: "endless recursion", mode: "recurse", crashers: 1, event: "worker died"},
+		{name: "memory growth on 4 calls", mode: "grow", crashers: 4, sets: []string{"worker.memory_limit_mb=256"}, event: "worker replaced"},
+	} {
+		t.Run(row.name, func(t *testing.T) {
+			r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")}, row.sets...)
+			in := startInnocent(t, r.proc, innocentConns)
+			in.awaitOK(20)
+			detonate(t, r.proc, row.mode, row.crashers)
+			r.awaitLog(1, row.event)
+			in.awaitRecovery()
+			r.awaitLog(1, "worker serving in place of the one")
+			in.stop()
+			r.alive()
+			f := in.figures()
+			// A replacement costs the calls in flight; so does a kill.
+			deaths := r.out.count("worker died") + r.out.count("worker replaced") + r.out.count("worker killed")
+			t.Logf("%s: %d innocent calls ok, %d failed over %d worker replacement(s) (%d connections); first innocent success %s after the first failure",
+				row.name, f.ok, f.failed, deaths, innocentConns, f.recovered.Round(time.Millisecond))
+			if f.notFound > 0 {
+				t.Errorf("%d innocent calls got CONF_TOKEN_NOT_FOUND: the token did not survive the worker", f.notFound)
+			}
+			if f.failed > innocentConns*deaths {
+				t.Errorf("%d innocent calls failed over %d replacement(s) of the worker; at most %d were in flight", f.failed, deaths, innocentConns*deaths)
+			}
+			if r.out.count("unit quarantined", unitField("ver.go")) > 0 {
+				t.Errorf("the innocent unit was quarantined")
+			}
+			// The next call on a fresh connection is served at once.
+			c := r.dial()
+			if v := versionOf(t, call(t, c, in.tok, client.ReqCall{ID: 9}, nil)); v != 1 {
+				t.Fatalf("innocent version %d", v)
+			}
+		})
+	}
+}
+
+// TestTokensSurviveTheWorker: a worker killed with SIGKILL is replaced by
+// one that answers the tokens APISIX holds, each naming the conf it was
+// prepared for, and hands out tokens that clash with none of them.
+func TestTokensSurviveTheWorker(t *testing.T) {
+	r := startReloadRunner(t, map[string]string{"ver.go": versionScript("ver", 1, "", "")})
+	c := r.dial()
+	tokA := prepare(t, c, pc("ver", "a"), pc("ver", "a2"))
+	tokB := prepare(t, c, pc("ver", "b"))
+	pid := logInt(t, r.proc, "go-runner started", "pid")
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	r.awaitLog(1, "worker serving in place of the one that died")
+	c2 := r.dial()
+	// No CONF_TOKEN_NOT_FOUND: call (not the retrying client) fails on it.
+	for _, tok := range []uint32{tokA, tokB} {
+		if v := versionOf(t, call(t, c2, tok, client.ReqCall{ID: 1}, nil)); v != 1 {
+			t.Fatalf("token %d: version %d", tok, v)
+		}
+	}
+	// The same key keeps its token in the new worker.
+	key := newKey("ext-plugin-pre-req")
+	k1, err := c2.Prepare(key, []client.Conf{pc("ver", "k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k1 == tokA || k1 == tokB {
+		t.Fatalf("new token %d repeats one of the dead worker's (%d, %d)", k1, tokA, tokB)
+	}
+	pid2 := logInt(t, r.proc, "go-runner started", "pid")
+	if pid2 == pid {
+		t.Fatal("no new worker")
+	}
+	if err := syscall.Kill(pid2, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	r.awaitLog(2, "worker serving in place of the one that died")
+	c3 := r.dial()
+	k2, err := c3.Prepare(key, []client.Conf{pc("ver", "k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k2 != k1 {
+		t.Fatalf("key %s: token %d after the second death, %d before", key, k2, k1)
+	}
+	for _, tok := range []uint32{tokA, tokB, k1} {
+		call(t, c3, tok, client.ReqCall{ID: 2}, nil)
+	}
+	r.alive()
+}
+
+// TestQuarantine: a unit that kills two workers is quarantined (its plugin
+// refused as unknown, the innocent one served); SIGHUP lifts it, and so
+// does a new version of its file.
+func TestQuarantine(t *testing.T) {
+	r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")})
+	in := startInnocent(t, r.proc, innocentConns)
+	in.awaitOK(10)
+	kill := func(deaths int) {
+		t.Helper()
+		for i := r.out.count("worker died"); i < deaths; i = r.out.count("worker died") {
+			detonate(t, r.proc, "unlock", 1)
+			r.awaitLog(i+1, "worker died")
+		}
+	}
+	kill(2)
+	r.awaitLog(1, "unit quarantined", unitField("bomb.go"), "sync: unlock of unlocked mutex", "SIGHUP")
+	r.awaitLog(2, "worker serving in place of the one that died")
+	c := r.dial()
+	if _, err := c.Prepare(newKey("ext-plugin-pre-req"), []client.Conf{pc("bomb", "unlock")}); err == nil {
+		t.Fatal("the quarantined plugin was prepared")
+	} else {
+		wantRPCError(t, err, "prepare of a quarantined plugin")
+	}
+	in.awaitOK(in.figures().ok + 10)
+
+	// SIGHUP lifts it.
+	r.signal(syscall.SIGHUP)
+	r.awaitLog(1, "quarantine lifted", unitField("bomb.go"))
+	r.awaitLog(1, "script unit added", unitField("bomb.go"))
+	c2 := r.dial()
+	tok := prepare(t, c2, pc("bomb", "harmless"))
+	if got := one(t, call(t, c2, tok, client.ReqCall{ID: 1}, nil).Rewrite.Headers, "X-Bomb"); got != "defused" {
+		t.Fatalf("X-Bomb %q", got)
+	}
+
+	// Quarantined again; a new version of the file lifts it.
+	kill(4)
+	r.awaitLog(2, "unit quarantined", unitField("bomb.go"))
+	r.write("bomb.go", bombScript(2))
+	r.awaitLog(2, "script unit added", unitField("bomb.go"))
+	c3 := r.dial()
+	prepare(t, c3, pc("bomb", "harmless"))
+	in.stop()
+	f := in.figures()
+	t.Logf("4 deaths: %d innocent calls ok, %d failed, first success %s after the first failure", f.ok, f.failed, f.recovered.Round(time.Millisecond))
+	if r.out.count("unit quarantined", unitField("ver.go")) > 0 {
+		t.Errorf("the innocent unit was quarantined")
+	}
+	if f.notFound > 0 {
+		t.Errorf("%d innocent calls got CONF_TOKEN_NOT_FOUND", f.notFound)
+	}
+}
+
+// TestNoWorkerOutlivesTheSupervisor: SIGKILL of the supervisor ends its
+// workers too.
+func TestNoWorkerOutlivesTheSupervisor(t *testing.T) {
+	r := startReloadRunner(t, map[string]string{"ver.go": versionScript("ver", 1, "", "")})
+	sup := r.cmd.Process.Pid
+	// The serving worker and the standby (it may still be starting).
+	r.awaitLog(1, "worker ready")
+	kids := children(t, sup)
+	if len(kids) < 2 {
+		t.Fatalf("the supervisor has %d workers, want the serving one and the standby", len(kids))
+	}
+	var fds []int
+	for _, k := range kids {
+		fd, err := unix.PidfdOpen(k, 0)
+		if err != nil {
+			t.Fatalf("pidfd of worker %d: %v", k, err)
+		}
+		defer unix.Close(fd)
+		fds = append(fds, fd)
+	}
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-r.done
+	// A pidfd becomes readable when its process exits.
+	deadline := time.Now().Add(exitTimeout)
+	for i, fd := range fds {
+		for {
+			left := time.Until(deadline)
+			if left <= 0 {
+				t.Fatalf("worker %d still running %s after its supervisor was killed", kids[i], exitTimeout)
+			}
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			n, err := unix.Poll(pfd, int(left/time.Millisecond)+1)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				break
+			}
+		}
+	}
+}
+
+// TestWorkerByHand: the internal worker command refuses to run without a
+// supervisor.
+func TestWorkerByHand(t *testing.T) {
+	res := opRun(t, shortDir(t), nil, "worker")
+	if out := res.stdout + res.stderr; res.code != 2 || !containsAll(out, "internal", "go-runner run") {
+		t.Fatalf("go-runner worker by hand: exit %d, output %q; want 2 and a word on run", res.code, out)
+	}
+}
