@@ -24,6 +24,8 @@ var (
 	// errNoDecls marks a file that declares nothing (a doc.go): LoadDir
 	// skips it, LoadUnit reports ErrNotUnit.
 	errNoDecls = errors.New("interp: no declarations")
+	// errSkipped: a unit named as go build and yaegi ignore.
+	errSkipped = fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit)
 	// errGuardEnded: the guard program returned without parking.
 	errGuardEnded = errors.New("interp: the guard program ended before parking")
 )

@@ -47,6 +47,15 @@ type ReloadConfig struct {
 	Debounce time.Duration
 	// Events, if set, counts loads, reloads and failures.
 	Events UnitEvents
+	// Prove, if set, proves each unit version before this process
+	// evaluates it: it is called with Config and the unit's snapshot once
+	// the source passed the static checks, before every load (Load, a
+	// rescan, a rebuild). An error fails the load as a compile error does:
+	// the served version, if any, keeps serving, the failure is logged once,
+	// and the same content is not tried again until it changes (or Reload).
+	// Prober.Prove runs the load in a throwaway process, so that a fatal
+	// error of a script's init kills that process and not this one.
+	Prove ProveFunc
 }
 
 // Reloader owns the set of units served: it loads the scripts directory,
@@ -333,7 +342,7 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			continue
 		}
 		start := time.Now()
-		u, err := load(r.cfg.Config, r.cfg.Dir, name, src.path)
+		u, err := load(r.cfg.Config, src.snap, r.cfg.Prove)
 		switch {
 		case errors.Is(err, errNoDecls):
 			// The unit's files declare nothing now: it is gone.
