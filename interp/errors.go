@@ -20,6 +20,12 @@ var (
 	ErrPanic             = errors.New("plugin panicked")
 	ErrInterrupted       = errors.New("plugin call interrupted")
 	ErrUnitDead          = errors.New("unit was interrupted or closed")
+	// ErrProbeCrashed: the process proving a unit (Prober) died instead of
+	// answering: a fatal error (a stack overflow, "sync: unlock of unlocked
+	// mutex", out of memory), a signal, or killed past its time.
+	ErrProbeCrashed = errors.New("probe process crashed")
+	// ErrProbeRequest: ServeProbe's input is not a probe request.
+	ErrProbeRequest = errors.New("not a probe request")
 
 	// errNoDecls marks a file that declares nothing (a doc.go): LoadDir
 	// skips it, LoadUnit reports ErrNotUnit.
