@@ -52,6 +52,7 @@ Settings: config.yaml (every key is documented there, with its default).`,
 		newCheckCmd(stdout, stderr),
 		newTryCmd(stdout, stderr),
 		newVersionCmd(stdout),
+		newProbeCmd(stdout, stderr),
 	)
 	return root
 }

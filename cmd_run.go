@@ -128,7 +128,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger) err
 		srv.Rebind(reg)
 		srv.Retire(retire)
 	}
-	loaded, err := loadPlugins(cfg, log.Logger, um, publish)
+	loaded, err := loadPlugins(cfg, log.Logger, um, publish, nil)
 	if err != nil {
 		return err
 	}

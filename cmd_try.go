@@ -243,7 +243,7 @@ func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
 	}
 	defer log.close()
 	pluginlog.SetLogger(log.Named("plugin"))
-	loaded, err := loadPlugins(cfg, log.Logger, nil, nil)
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -93,11 +93,13 @@ func (e *unitError) diagnostics(dir string) []string {
 // loadPlugins builds the registry the runner serves from the compiled
 // plugins and the script units of cfg.Scripts.Dir, as `run`, `check` and
 // `try` all do. The reloader it returns serves later versions through
-// publish (nil: none; `run` passes the server's Rebind and Retire).
+// publish (nil: none; `run` passes the server's Rebind and Retire). prove,
+// when not nil, proves each unit before it is loaded here
+// (interp.ReloadConfig.Prove; `check` passes its Prober's).
 //
 // A missing scripts directory is an error; a unit that fails is reported
 // in the result, and the others are served.
-func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher) (*loadResult, error) {
+func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher, prove interp.ProveFunc) (*loadResult, error) {
 	if err := cfg.checkScriptsDir(); err != nil {
 		return nil, err
 	}
@@ -117,6 +119,7 @@ func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.P
 		Watch:    cfg.Scripts.Watch,
 		Debounce: debounce,
 		Events:   met,
+		Prove:    prove,
 	})
 	reg, errs := rl.Load()
 	res := &loadResult{reg: reg, units: rl.Units(), reloader: rl}
