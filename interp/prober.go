@@ -36,7 +36,8 @@ var crashPrefixes = []string{"fatal error:", "runtime: goroutine stack exceeds",
 // memory) kills the probe, not the caller, and the unit fails to load with
 // an error wrapping ErrProbeCrashed. Each Prove starts one process; it is
 // killed if it runs past the load timeout plus Grace, and waited for, so
-// none outlives Prove.
+// none outlives Prove (and a probe whose parent died exits by itself soon
+// after its load timeout, see ServeProbe). Prove is safe for concurrent use.
 type Prober struct {
 	// Exe is the program to run: the go-runner binary (NewProber).
 	Exe string
