@@ -15,7 +15,10 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Load every script unit as run would; exit 1 and print file:line:col for each failure",
 		Long: `Load every script unit of DIR (default: scripts.dir) exactly as run
 would, with the same configuration (sandbox.allow, plugins.timeout), and
-register their plugins.
+register their plugins. Each unit is first loaded in a throwaway process of
+its own, so that a script whose init crashes the Go runtime (a stack
+overflow, an unlock of an unlocked mutex) is reported as a unit that failed
+instead of ending check.
 
 Exit status: 0 when every unit loads, 1 when one does not (each failure is
 printed on standard output as file:line:col: message), 2 when the command
@@ -45,7 +48,11 @@ func runCheck(in configInput, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer log.close()
-	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, nil)
+	prober, err := newProber()
+	if err != nil {
+		return err
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, prober.Prove, nil)
 	if err != nil {
 		return err
 	}
@@ -54,16 +61,25 @@ func runCheck(in configInput, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, line)
 		}
 	}
+	units := make([]string, len(loaded.units))
+	for i, u := range loaded.units {
+		units[i] = u.Name()
+	}
+	summary := fmt.Sprintf("%d loaded: %s; plugins: %s", len(units), orNone(units), orNone(loaded.reg.Names()))
 	if len(loaded.errs) > 0 {
-		fmt.Fprintf(stderr, "check: %s: %d unit(s) failed to load, %d loaded\n", cfg.Scripts.Dir, len(loaded.errs), len(loaded.units))
+		fmt.Fprintf(stderr, "check: %s: %d unit(s) failed to load, %s\n", cfg.Scripts.Dir, len(loaded.errs), summary)
 		return &exitError{code: exitFailure, cause: fmt.Errorf("check: %w: %d", ErrLoad, len(loaded.errs))}
 	}
-	names := strings.Join(loaded.reg.Names(), ", ")
-	if names == "" {
-		names = "none"
-	}
-	fmt.Fprintf(stderr, "check: %s: %d unit(s) loaded; plugins: %s\n", cfg.Scripts.Dir, len(loaded.units), names)
+	fmt.Fprintf(stderr, "check: %s: %d unit(s) loaded: %s; plugins: %s\n", cfg.Scripts.Dir, len(units), orNone(units), orNone(loaded.reg.Names()))
 	return nil
+}
+
+// orNone lists names, or says there are none.
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 // loadForTool reads the configuration of check and try and makes their

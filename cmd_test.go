@@ -125,7 +125,7 @@ func TestCheckDiagnostics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := loadPlugins(cfg, nil, nil, nil, nil)
+	res, err := loadPlugins(cfg, nil, nil, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -243,7 +243,11 @@ func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
 	}
 	defer log.close()
 	pluginlog.SetLogger(log.Named("plugin"))
-	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, nil)
+	prober, err := newProber()
+	if err != nil {
+		return err
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, prober.Prove, nil)
 	if err != nil {
 		return err
 	}

@@ -93,13 +93,16 @@ func (e *unitError) diagnostics(dir string) []string {
 // loadPlugins builds the registry the runner serves from the compiled
 // plugins and the script units of cfg.Scripts.Dir, as `run`, `check` and
 // `try` all do. The reloader it returns serves later versions through
-// publish (nil: none; `run` passes the server's Rebind and Retire).
+// publish (nil: none; `run` passes the server's Rebind and Retire). prove,
+// when not nil, proves each unit before it is loaded here
+// (interp.ReloadConfig.Prove; `check` passes its Prober's).
 //
 // A missing scripts directory is an error; a unit that fails is reported
 // in the result, and the others are served.
 //
+// prove, when set, proves each unit version before it is loaded here;
 // hold, when set, keeps unit versions out (a supervisor's quarantine).
-func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher, hold func(unit, sum string) bool) (*loadResult, error) {
+func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.Publisher, prove interp.ProveFunc, hold func(unit, sum string) bool) (*loadResult, error) {
 	if err := cfg.checkScriptsDir(); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,7 @@ func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.P
 		Watch:    cfg.Scripts.Watch,
 		Debounce: debounce,
 		Events:   met,
+		Prove:    prove,
 		Hold:     hold,
 	})
 	reg, errs := rl.Load()

@@ -115,7 +115,13 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		srv.Rebind(reg)
 		srv.Retire(retire)
 	}
-	loaded, err := loadPlugins(cfg, log.Logger, um, publish, holds.has)
+	// Every unit version is proved in a throwaway process before this
+	// one evaluates it: a fatal error in its init costs that process.
+	prober, err := newProber()
+	if err != nil {
+		return err
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prober.Prove, holds.has)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: folder has no Go files", ErrNotUnit)
+		return nil, fmt.Errorf("%w: %w", ErrNotUnit, errNoGoFiles)
 	}
 	return files, nil
 }

@@ -1,43 +1,26 @@
 package interp
 
-import (
-	"os"
-	"path/filepath"
-)
-
 // LoadDir loads every unit of cfg.Dir: each .go file directly in it (not
 // *_test.go) and each sub-folder with Go files. Names starting with "." or
 // "_", testdata, and files that declare nothing (a doc.go) are skipped. It
 // returns the units that loaded, sorted by name, and one error per unit that
-// did not (or one error if the directory cannot be read).
+// did not (or one error if the directory cannot be read). Each unit is read
+// once, into the Snapshot it is loaded from, as the Reloader reads them.
 func LoadDir(cfg Config) ([]*Unit, []error) {
 	cfg = cfg.withDefaults()
-	entries, err := os.ReadDir(cfg.Dir)
+	sc, err := scanDir(cfg.Dir, nil)
 	if err != nil {
 		return nil, []error{&UnitError{Unit: cfg.Dir, Err: err}}
 	}
 	var units []*Unit
 	var errs []error
-	for _, e := range entries {
-		name := e.Name()
-		if skipName(name) {
+	for _, name := range sortedKeys(sc.units) {
+		src := sc.units[name]
+		if src.err != nil {
+			errs = append(errs, &UnitError{Unit: name, Err: src.err})
 			continue
 		}
-		path := filepath.Join(cfg.Dir, name)
-		fi, err := os.Stat(path) // follows symlinks
-		if err != nil {
-			errs = append(errs, &UnitError{Unit: name, Err: err})
-			continue
-		}
-		switch {
-		case fi.IsDir():
-			if !hasSource(path) {
-				continue
-			}
-		case !isSource(name):
-			continue
-		}
-		u, err := load(cfg, cfg.Dir, name, path)
+		u, err := load(cfg, src.snap, nil)
 		switch {
 		case err == errNoDecls:
 		case err != nil:
@@ -47,18 +30,4 @@ func LoadDir(cfg Config) ([]*Unit, []error) {
 		}
 	}
 	return units, errs
-}
-
-// hasSource reports whether folder holds a Go file that is not a test.
-func hasSource(folder string) bool {
-	entries, err := os.ReadDir(folder)
-	if err != nil {
-		return true // let the load report it
-	}
-	for _, e := range entries {
-		if !e.IsDir() && isSource(e.Name()) {
-			return true
-		}
-	}
-	return false
 }

@@ -6,14 +6,28 @@
 // Loading a unit is a pure function of its source and the Config:
 //
 //  1. its files (*_test.go and names starting with "." or "_" are skipped)
-//     are parsed and checked: a syntax error, an import outside the sandbox
-//     (see package bridge) or a go statement fails the load with its
-//     file:line:col;
-//  2. a new interpreter gets the bridge's symbols and evaluates the unit,
+//     are read once, following symlinks, into a Snapshot: its name, its
+//     sum and the files' bytes. LoadUnit, LoadDir and a Reloader's scan
+//     read the same way, and the interpreter reads the snapshot (an
+//     in-memory fs.FS), never the disk, so the bytes summed are the bytes
+//     checked, proved and evaluated;
+//  2. they are parsed and checked: a syntax error, an import outside the
+//     sandbox (see package bridge) or a go statement fails the load with
+//     its file:line:col;
+//  3. when a ProveFunc is given (ReloadConfig.Prove), it proves the
+//     snapshot before this process evaluates any of it. Prober.Prove loads
+//     it in a throwaway process (ServeProbe, go-runner's hidden `probe`
+//     command) with the same Config: a load error there fails the load
+//     with the same message, and a fatal error Go cannot recover from (an
+//     unlock of an unlocked mutex, a stack overflow, out of memory), which
+//     would have ended this process, ends the probe instead and fails the
+//     load with ErrProbeCrashed; so does a probe killed past LoadTimeout
+//     plus Prober.Grace;
+//  4. a new interpreter gets the bridge's symbols and evaluates the unit,
 //     whose init functions register plugins with plugin.RegisterPlugin; a
 //     panic, a compile error, an init that runs past Config.LoadTimeout, or
 //     no plugin at all fails the load;
-//  3. every registered plugin becomes a *plugin.Spec whose methods were
+//  5. every registered plugin becomes a *plugin.Spec whose methods were
 //     resolved once, at registration; a call costs yaegi's entry into
 //     interpreted code and nothing reflective besides.
 //
@@ -34,8 +48,9 @@
 // A Reloader owns the units served: Load loads the scripts directory, and
 // Run rescans it on file changes (fsnotify, debounced), Reload (SIGHUP) and
 // stopped units (CallFailed). A rescan loads the units whose content changed
-// aside, and publishes a new registry only with versions that loaded and
-// clash with nothing; a failure keeps the served version, is logged once,
-// and the same content is not tried again. Retired units are closed once
-// the publisher says no call can still enter them.
+// aside (proved first when ReloadConfig.Prove is set), and publishes a new
+// registry only with versions that loaded and clash with nothing; a failure
+// keeps the served version, is logged once, and the same content is not
+// tried again. Retired units are closed once the publisher says no call can
+// still enter them.
 package interp

@@ -20,10 +20,18 @@ var (
 	ErrPanic             = errors.New("plugin panicked")
 	ErrInterrupted       = errors.New("plugin call interrupted")
 	ErrUnitDead          = errors.New("unit was interrupted or closed")
+	// ErrProbeCrashed: the process proving a unit (Prober) died instead of
+	// answering: a fatal error (a stack overflow, "sync: unlock of unlocked
+	// mutex", out of memory), a signal, or killed past its time.
+	ErrProbeCrashed = errors.New("probe process crashed")
+	// ErrProbeRequest: ServeProbe's input is not a probe request.
+	ErrProbeRequest = errors.New("not a probe request")
 
 	// errNoDecls marks a file that declares nothing (a doc.go): LoadDir
 	// skips it, LoadUnit reports ErrNotUnit.
 	errNoDecls = errors.New("interp: no declarations")
+	// errSkipped: a unit named as go build and yaegi ignore.
+	errSkipped = fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit)
 	// errGuardEnded: the guard program returned without parking.
 	errGuardEnded = errors.New("interp: the guard program ended before parking")
 )

@@ -3,7 +3,6 @@ package interp
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -16,31 +15,62 @@ import (
 // interpreter is stopped: it only overruns when blocked in compiled code.
 const evalGrace = time.Second
 
+// ProveFunc proves that the unit of snap loads before a process that must
+// not crash loads it: nil when it does, else the reason, as an in-process
+// load would give it. cfg is the load's Config, with its defaults. See
+// ReloadConfig.Prove and Prober.
+type ProveFunc func(cfg Config, snap *Snapshot) error
+
 // LoadUnit loads the unit at path: one .go file, or one folder whose files
-// form one package. Its directory is the unit's only source root: a unit
-// sees the bridge's packages and nothing else.
+// form one package. Its files are read once, into a Snapshot the load reads
+// from. Its directory is the unit's only source root: a unit sees the
+// bridge's packages and nothing else.
 func LoadUnit(cfg Config, path string) (*Unit, error) {
 	cfg = cfg.withDefaults()
 	dir, name := filepath.Split(filepath.Clean(path))
 	if dir == "" {
 		dir = "."
 	}
-	u, err := load(cfg, dir, name, path)
+	if skipName(name) {
+		return nil, &UnitError{Unit: name, Err: errSkipped}
+	}
+	snap, err := readUnit(dir, name, path)
+	if err != nil {
+		return nil, &UnitError{Unit: name, Err: err}
+	}
+	return loadUnit(cfg, snap, nil)
+}
+
+// loadUnit is LoadUnit from a snapshot: a file that declares nothing is
+// not a unit.
+func loadUnit(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
+	u, err := load(cfg, snap, prove)
 	if err == errNoDecls {
-		err = &UnitError{Unit: name, Err: fmt.Errorf("%w: %s declares nothing", ErrNotUnit, name)}
+		err = &UnitError{Unit: snap.Name, Err: fmt.Errorf("%w: %s declares nothing", ErrNotUnit, snap.Name)}
 	}
 	return u, err
 }
 
-func load(cfg Config, dir, name, path string) (*Unit, error) {
-	fail := func(err error) (*Unit, error) { return nil, &UnitError{Unit: name, Err: err} }
+// load loads the unit of snap, reading nothing else from the scripts
+// directory. prove, when not nil, gets the snapshot once its source passed
+// the static checks and before any of it is evaluated in this process; its
+// error fails the load. cfg has its defaults.
+func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
+	name := snap.Name
+	fail := func(err error) (*Unit, error) {
+		var ue *UnitError
+		if errors.As(err, &ue) && ue.Unit == name {
+			return nil, err
+		}
+		return nil, &UnitError{Unit: name, Err: err}
+	}
 	if skipName(name) {
-		return fail(fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit))
+		return fail(errSkipped)
 	}
 	if err := bridge.CheckAllow(cfg.Allow); err != nil {
 		return fail(err)
 	}
-	fsys := unitFS{name: name, dir: os.DirFS(dir), src: bridge.SourceFS()}
+	fsys := unitFS{name: name, dir: newMemFS(snap.Files), src: bridge.SourceFS()}
 	files, err := unitFiles(fsys, name)
 	if err != nil {
 		return fail(err)
@@ -52,8 +82,13 @@ func load(cfg Config, dir, name, path string) (*Unit, error) {
 	if !declares {
 		return nil, errNoDecls
 	}
+	if prove != nil {
+		if err := prove(cfg, snap); err != nil {
+			return fail(err)
+		}
+	}
 
-	u, ex, err := newUnit(cfg, name, path, fsys)
+	u, ex, err := newUnit(cfg, name, snap.Path, fsys)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"encoding/hex"
 	"errors"
 	"sort"
 	"sync"
@@ -51,6 +52,15 @@ type ReloadConfig struct {
 	// in hex) a scan finds: a version it holds is not loaded, and is no
 	// longer served (a supervisor's quarantine). Rescan after it changes.
 	Hold func(unit, sum string) bool
+	// Prove, if set, proves each unit version before this process
+	// evaluates it: it is called with Config and the unit's snapshot once
+	// the source passed the static checks, before every load (Load, a
+	// rescan, a rebuild). An error fails the load as a compile error does:
+	// the served version, if any, keeps serving, the failure is logged once,
+	// and the same content is not tried again until it changes (or Reload).
+	// Prober.Prove runs the load in a throwaway process, so that a fatal
+	// error of a script's init kills that process and not this one.
+	Prove ProveFunc
 }
 
 // Reloader owns the set of units served: it loads the scripts directory,
@@ -302,7 +312,7 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			}
 			continue
 		}
-		if r.cfg.Hold != nil && r.cfg.Hold(name, src.sum.String()) {
+		if r.cfg.Hold != nil && r.cfg.Hold(name, hex.EncodeToString(src.sum[:])) {
 			// Quarantined: not served, whatever was.
 			if old != nil {
 				removed = append(removed, old)
@@ -344,9 +354,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			continue
 		}
 		start := time.Now()
-		u, err := load(r.cfg.Config, r.cfg.Dir, name, src.path)
+		u, err := load(r.cfg.Config, src.snap, r.cfg.Prove)
 		if u != nil {
-			u.sum = src.sum.String()
+			u.sum = hex.EncodeToString(src.sum[:])
 		}
 		switch {
 		case errors.Is(err, errNoDecls):

@@ -284,6 +284,27 @@ func TestOperatorCheck(t *testing.T) {
 			t.Errorf("summary: %s", r.stderr)
 		}
 	})
+	t.Run("a unit's init is fatal", func(t *testing.T) {
+		// Each unit is proved in a probe process first: a fatal error
+		// (not recoverable) ends that process, not check.
+		dir := shortDir(t)
+		opScripts(t, dir, "scripts", "opsay.go")
+		opScripts(t, dir, "crash", "opunlock.go")
+		r := opRun(t, dir, nil, "check", "scripts")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+		want := filepath.Join("scripts", "opunlock.go") + ": probe process crashed: fatal error: sync: unlock of unlocked mutex"
+		if got := strings.TrimSpace(r.stdout); got != want {
+			t.Errorf("diagnostics:\n%s\nwant:\n%s", got, want)
+		}
+		if !strings.Contains(r.stderr, "1 unit(s) failed to load, 1 loaded: opsay.go; plugins: op-say") {
+			t.Errorf("summary: %s", r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "goroutine ") {
+			t.Errorf("a Go trace was printed:\n%s%s", r.stdout, r.stderr)
+		}
+	})
 	t.Run("directory argument wins over the config", func(t *testing.T) {
 		dir := shortDir(t)
 		opScripts(t, dir, "broken", "opbroken.go")
@@ -303,6 +324,15 @@ func TestOperatorCheck(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
+}
+
+// TestOperatorProbeByHand: the hidden probe command, started without a
+// request (stdin is /dev/null here), says so and exits 2.
+func TestOperatorProbeByHand(t *testing.T) {
+	r := opRun(t, shortDir(t), nil, "probe")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "not a probe request on stdin") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2, nothing, the refusal", r.code, r.stdout, r.stderr)
+	}
 }
 
 // tryJSON runs go-runner try and decodes its output.
