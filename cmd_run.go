@@ -112,7 +112,7 @@ func newWorkerCmd(stdout, stderr io.Writer) *cobra.Command {
 // its supervisor not to start another (Go's fatal errors exit with 2).
 func workerExit(err error, stderr io.Writer) error {
 	var ee *exitError
-	if err == nil || errors.As(err, &ee) || !(errors.Is(err, ErrUsage) || errors.Is(err, ErrConfig)) {
+	if err == nil || !supervisor.Supervised() || errors.As(err, &ee) || !(errors.Is(err, ErrUsage) || errors.Is(err, ErrConfig)) {
 		return err
 	}
 	fmt.Fprintln(stderr, "go-runner:", err)

@@ -148,6 +148,9 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		l = link.Listener
 	}
 	srv = protocol.NewServer(pc, loaded.reg)
+	if met != nil {
+		met.WatchStuck(srv.StuckCalls)
+	}
 
 	if link != nil {
 		// A standby until the supervisor says serve.
@@ -159,7 +162,10 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 			loaded.reloader.Rescan(false)
 		}
 		srv.InstallConfs(order.Confs)
-		go follow(ctx, cancel, link, srv, loaded.reloader, holds, log)
+		if met != nil {
+			met.SupervisorState(order.Restarts, unitNames(order.Quarantine))
+		}
+		go follow(ctx, cancel, link, srv, loaded.reloader, holds, met, order.Restarts, log)
 		go publishStuck(ctx, link, srv)
 	} else {
 		if l, err = protocol.Listen(cfg.Socket.Address, os.FileMode(cfg.Socket.Mode)); err != nil {
@@ -296,7 +302,7 @@ func awaitServe(ctx context.Context, link *supervisor.Link) (supervisor.Order, e
 
 // follow carries out the supervisor's orders until it goes away, which
 // stops the worker.
-func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link, srv *protocol.Server, rl *interp.Reloader, holds *holdSet, log *runLogger) {
+func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link, srv *protocol.Server, rl *interp.Reloader, holds *holdSet, met *metrics.Metrics, deaths int, log *runLogger) {
 	for {
 		o, err := link.Next()
 		if err != nil {
@@ -310,6 +316,9 @@ func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link,
 			srv.InstallConfs(o.Confs)
 		}
 		changed := o.Quarantine != nil && holds.set(o.Quarantine)
+		if o.Quarantine != nil && met != nil {
+			met.SupervisorState(deaths, unitNames(o.Quarantine))
+		}
 		if o.Rescan {
 			log.Info("SIGHUP: reloading the scripts")
 		}
@@ -365,4 +374,12 @@ func (h *holdSet) set(q []supervisor.UnitVersion) bool {
 	changed := !maps.Equal(m, h.m) && (len(m) > 0 || len(h.m) > 0)
 	h.m = m
 	return changed
+}
+
+func unitNames(q []supervisor.UnitVersion) []string {
+	out := make([]string, len(q))
+	for i, uv := range q {
+		out[i] = uv.Name
+	}
+	return out
 }

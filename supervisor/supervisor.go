@@ -215,7 +215,9 @@ func (s *Supervisor) message(w *worker, m *message) {
 	switch m.Type {
 	case msgReady:
 		w.ready = true
-		s.log.Info("worker ready", zap.Int("pid", w.pid), zap.Duration("took", time.Since(w.started)))
+		if ce := s.log.Check(zap.DebugLevel, "worker ready"); ce != nil {
+			ce.Write(zap.Int("pid", w.pid), zap.Duration("took", time.Since(w.started)))
+		}
 		if w != s.standby {
 			return
 		}

@@ -90,6 +90,7 @@ type innocent struct {
 	ok        int
 	failed    int
 	notFound  int           // CONF_TOKEN_NOT_FOUND answers
+	errs      []string      // the first failures, with when they happened
 	firstFail time.Time     // the first failure
 	recovered time.Duration // from firstFail to the next success
 	okAfter   chan struct{} // closed at the first success after a failure
@@ -157,6 +158,9 @@ func (in *innocent) fail(err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.failed++
+	if len(in.errs) < 10 {
+		in.errs = append(in.errs, time.Now().Format("15:04:05.000")+" "+err.Error())
+	}
 	if errors.Is(err, client.ErrTokenNotFound) {
 		in.notFound++
 	}
@@ -221,12 +225,13 @@ func (in *innocent) stop() {
 type innocentFigures struct {
 	ok, failed, notFound int
 	recovered            time.Duration
+	errs                 []string
 }
 
 func (in *innocent) figures() innocentFigures {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return innocentFigures{in.ok, in.failed, in.notFound, in.recovered}
+	return innocentFigures{in.ok, in.failed, in.notFound, in.recovered, append([]string(nil), in.errs...)}
 }
 
 // detonate calls the bomb with conf mode on conns connections until each

@@ -50,7 +50,7 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 				t.Errorf("%d innocent calls got CONF_TOKEN_NOT_FOUND: the token did not survive the worker", f.notFound)
 			}
 			if f.failed > innocentConns*deaths {
-				t.Errorf("%d innocent calls failed over %d replacement(s) of the worker; at most %d were in flight", f.failed, deaths, innocentConns*deaths)
+				t.Errorf("%d innocent calls failed over %d replacement(s) of the worker; at most %d were in flight: %q", f.failed, deaths, innocentConns*deaths, f.errs)
 			}
 			if r.out.count("unit quarantined", unitField("ver.go")) > 0 {
 				t.Errorf("the innocent unit was quarantined")
@@ -119,7 +119,8 @@ func TestTokensSurviveTheWorker(t *testing.T) {
 // refused as unknown, the innocent one served); SIGHUP lifts it, and so
 // does a new version of its file.
 func TestQuarantine(t *testing.T) {
-	r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")})
+	r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")},
+		"metrics.address=127.0.0.1:0")
 	in := startInnocent(t, r.proc, innocentConns)
 	in.awaitOK(10)
 	kill := func(deaths int) {
@@ -139,6 +140,7 @@ func TestQuarantine(t *testing.T) {
 		wantRPCError(t, err, "prepare of a quarantined plugin")
 	}
 	in.awaitOK(in.figures().ok + 10)
+	wantMetrics(t, r.scrapeMetrics(), `go_runner_unit_quarantined{unit="bomb.go"} 1`, "go_runner_worker_deaths_total 2")
 
 	// SIGHUP lifts it.
 	r.signal(syscall.SIGHUP)
@@ -171,10 +173,10 @@ func TestQuarantine(t *testing.T) {
 // TestNoWorkerOutlivesTheSupervisor: SIGKILL of the supervisor ends its
 // workers too.
 func TestNoWorkerOutlivesTheSupervisor(t *testing.T) {
-	r := startReloadRunner(t, map[string]string{"ver.go": versionScript("ver", 1, "", "")})
+	r := startReloadRunner(t, map[string]string{"ver.go": versionScript("ver", 1, "", "")}, "log.level=debug")
 	sup := r.cmd.Process.Pid
-	// The serving worker and the standby (it may still be starting).
-	r.awaitLog(1, "worker ready")
+	// The serving worker and the standby.
+	r.awaitLog(2, "worker ready")
 	kids := children(t, sup)
 	if len(kids) < 2 {
 		t.Fatalf("the supervisor has %d workers, want the serving one and the standby", len(kids))
@@ -222,4 +224,51 @@ func TestWorkerByHand(t *testing.T) {
 	if out := res.stdout + res.stderr; res.code != 2 || !containsAll(out, "internal", "go-runner run") {
 		t.Fatalf("go-runner worker by hand: exit %d, output %q; want 2 and a word on run", res.code, out)
 	}
+}
+
+// fatalInitScript's init ends the process that evaluates it.
+const fatalInitScript = `package scripts
+
+import "sync"
+
+var mu sync.Mutex
+
+func init() { mu.Unlock() }
+`
+
+// TestFatalInitEdit: an edit whose init is fatal is proved in a throwaway
+// process and never reaches the worker: the served version keeps serving,
+// and a restart with it on disk starts, without it, instead of looping.
+func TestFatalInitEdit(t *testing.T) {
+	r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")})
+	c := r.dial()
+	tok := prepare(t, c, pc("bomb", "harmless"))
+	r.write("bomb.go", fatalInitScript)
+	r.awaitLog(1, "script unit failed to reload", unitField("bomb.go"), "fatal error: sync: unlock of unlocked mutex")
+	if got := one(t, call(t, c, tok, client.ReqCall{ID: 1}, nil).Rewrite.Headers, "X-Bomb"); got != "defused" {
+		t.Fatalf("X-Bomb %q: the version served before the edit should still serve", got)
+	}
+	if n := r.out.count("worker died"); n != 0 {
+		t.Fatalf("%d worker deaths from an init that was proved aside", n)
+	}
+	r.stop()
+
+	// The same scripts from the start: no crash loop.
+	dir := shortDir(t)
+	sock := dir + "/r.sock"
+	p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", r.scripts, "--set", "log.format=json")
+	if !p.out.waitCount(readyTimeout, 1, "go-runner started") {
+		t.Fatal("no start-up line")
+	}
+	if !p.out.waitCount(readyTimeout, 1, "script unit failed to load", unitField("bomb.go"), "fatal error: sync: unlock of unlocked mutex") {
+		t.Fatal("the fatal init is not reported at start-up")
+	}
+	c2 := p.dial()
+	if v := versionOf(t, call(t, c2, prepare(t, c2, pc("ver", "x")), client.ReqCall{ID: 2}, nil)); v != 1 {
+		t.Fatalf("ver version %d", v)
+	}
+	if n := p.out.count("worker died"); n != 0 {
+		t.Fatalf("%d worker deaths at start-up", n)
+	}
+	p.stop()
 }

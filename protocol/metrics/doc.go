@@ -27,6 +27,9 @@
 //	connections_total                           APISIX connections accepted
 //	extra_info_round_trips_total                ExtraInfo questions asked of APISIX
 //	frame_errors_total{reason}                  frames answered with an error before any plugin ran
+//	calls_stuck                                 calls past their deadline not returned (blocked in compiled code)
+//	worker_deaths_total                         worker processes that died since the runner started (supervised)
+//	unit_quarantined{unit}                      1 per unit quarantined after worker deaths (supervised)
 //
 // plus the standard go_* and process_* collectors.
 //

@@ -35,6 +35,7 @@ type Metrics struct {
 
 	unitLoads, unitReloads, unitFailures *prometheus.CounterVec
 	units                                *unitCounters // calls per unit (unit.go)
+	sup                                  *supervisorMetrics
 
 	confEntries prometheus.Gauge
 	openConns   prometheus.Gauge
@@ -84,6 +85,7 @@ func New() *Metrics {
 		unitReloads:  counter("unit_reloads_total", "Script units reloaded after a change.", "unit"),
 		unitFailures: counter("unit_load_failures_total", "Loads and reloads of a script unit that failed.", "unit"),
 		units:        newUnitCounters(),
+		sup:          newSupervisorMetrics(),
 		confEntries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "conf_entries", Help: "Prepared confs held in the conf cache.",
 		}),
@@ -106,6 +108,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	m.reg.MustRegister(m.units.collectors()...)
+	m.reg.MustRegister(m.sup.collectors()...)
 	empty := map[seriesKey]*pluginSeries{}
 	m.series.Store(&empty)
 	noUnits := map[string]*unitSeries{}
