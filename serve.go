@@ -37,6 +37,9 @@ const shutdownSlack = 100 * time.Millisecond
 // growing to Go's default of 1 GB first.
 const workerMaxStack = 64 << 20
 
+// drainLimit bounds a replaced worker's hand-over of its connections.
+const drainLimit = 5 * time.Second
+
 // stuckEvery is how often a worker publishes its stuck calls.
 const stuckEvery = 100 * time.Millisecond
 
@@ -266,6 +269,9 @@ func runServer(ctx context.Context, srv *protocol.Server, l net.Listener, log *r
 		log.Warn("calls still running after the shutdown grace were cut off", zap.Duration("grace", shutdownGrace))
 		return nil
 	}
+	if errors.Is(err, protocol.ErrServerClosed) {
+		return nil // its connections were handed over
+	}
 	return err
 }
 
@@ -314,6 +320,22 @@ func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link,
 		}
 		if len(o.Confs) > 0 {
 			srv.InstallConfs(o.Confs)
+		}
+		if o.Adopt != nil {
+			srv.Adopt(o.Adopt.Conn, o.Adopt.Buffered)
+		}
+		if o.Drain {
+			go func() {
+				// Replaced: every connection goes to the next worker
+				// between two frames; calls stuck past drainLimit are
+				// left to the supervisor's kill.
+				hctx, cancel := context.WithTimeout(ctx, drainLimit)
+				defer cancel()
+				if err := srv.Handover(hctx, link.HandOver); err != nil {
+					log.Warn("calls still running when the worker stopped", zap.Error(err))
+				}
+				stop()
+			}()
 		}
 		changed := o.Quarantine != nil && holds.set(o.Quarantine)
 		if o.Quarantine != nil && met != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,7 @@ type conn struct {
 	slot   slot
 	track  TrackSlot // nil unless the server has a Tracker
 	idle   atomic.Bool
+	idleMu sync.Mutex    // orders a handover's wake-up with the end of idleness
 	seq    atomic.Uint64 // frames begun and ended: odd while one is handled (see retire.go)
 	broken bool          // the peer went away during a call: close after it
 
@@ -61,8 +63,16 @@ func (c *conn) serve() {
 		if c.srv.closing.Load() {
 			return
 		}
+		if c.srv.handingOver.Load() && c.handOver() {
+			return
+		}
+		// Wait for the next frame: between frames the connection can be
+		// handed over (handover.go).
+		if _, err := c.r.Peek(1); err != nil && c.srv.handingOver.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+			continue
+		}
+		c.busy()
 		typ, body, err := ReadFrame(c.r, c.buf)
-		c.idle.Store(false)
 		if err != nil {
 			c.readError(err)
 			return

@@ -83,6 +83,10 @@ type Server struct {
 	closing atomic.Bool
 	stop    chan struct{}
 
+	handingOver atomic.Bool                             // Handover started
+	handedOver  chan struct{}                           // Handover finished
+	give        func(f *os.File, buffered []byte) error // set by Handover
+
 	mu    sync.Mutex
 	lis   net.Listener
 	conns map[*conn]struct{}
@@ -105,6 +109,8 @@ func NewServer(cfg Config, cat Catalog) *Server {
 		confs: newConfCache(cfg.ConfTTL, cfg.SkipUnknown, cfg.TokenBase),
 		stop:  make(chan struct{}),
 		conns: make(map[*conn]struct{}),
+
+		handedOver: make(chan struct{}),
 	}
 	s.wd = newWatchdog(cfg.PluginTimeout, s.log, nil)
 	s.cat.Store(&catalogBox{cat})
@@ -151,6 +157,10 @@ func (s *Server) Serve(l net.Listener) error {
 	for {
 		nc, err := l.Accept()
 		if err != nil {
+			if s.handingOver.Load() {
+				<-s.handedOver
+				return ErrServerClosed
+			}
 			if s.closing.Load() {
 				return ErrServerClosed
 			}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // crash is what a worker's stderr said about its end: the first line of a
@@ -14,7 +15,8 @@ type crash struct {
 	mu        sync.Mutex
 	line      string
 	goroutine uint64
-	seen      bool // line set: the next "goroutine N [" line is the crashing one
+	seen      bool      // line set: the next "goroutine N [" line is the crashing one
+	at        time.Time // when line was read
 }
 
 // fatalPrefixes start the line that names a fatal error.
@@ -31,7 +33,7 @@ func (c *crash) observe(line string) {
 	if !c.seen {
 		for _, p := range fatalPrefixes {
 			if strings.HasPrefix(line, p) {
-				c.line, c.seen = line, true
+				c.line, c.seen, c.at = line, true, time.Now()
 				return
 			}
 		}
@@ -53,6 +55,13 @@ func (c *crash) get() (line string, goroutine uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.line, c.goroutine
+}
+
+// when is when the crash's first line was read; zero without one.
+func (c *crash) when() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
 }
 
 // relay copies the worker's stderr to out line by line, watching for the

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/sdk/plugin"
 )
@@ -30,7 +32,8 @@ const (
 	fdShared   = 4
 	fdUp       = 5
 	fdDown     = 6
-	fdMetrics  = 7
+	fdHandoff  = 7
+	fdMetrics  = 8
 )
 
 // Link is a worker's end of its supervisor: the inherited listeners, the
@@ -46,6 +49,7 @@ type Link struct {
 	state *shared
 	up    *sender
 	down  *receiver
+	hand  *net.UnixConn
 	quar  []UnitVersion
 
 	mu    sync.Mutex
@@ -68,6 +72,9 @@ func Attach() (*Link, error) {
 	default:
 		return nil, fmt.Errorf("supervisor: %w: %s=%q is not this version's (%s)", ErrNotWorker, EnvWorker, os.Getenv(EnvWorker), workerCookie)
 	}
+	for fd := fdListener; fd <= fdMetrics; fd++ {
+		unix.CloseOnExec(fd) // not inherited by the processes this one starts
+	}
 	lf := os.NewFile(fdListener, "listener")
 	l, err := net.FileListener(lf)
 	lf.Close()
@@ -88,6 +95,14 @@ func Attach() (*Link, error) {
 		down:     newReceiver(os.NewFile(fdDown, "from-supervisor")),
 		units:    make(map[UnitVersion]uint32),
 	}
+	hf := os.NewFile(fdHandoff, "handover")
+	hc, err := net.FileConn(hf)
+	hf.Close()
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("supervisor: inherited handover socket: %w", err)
+	}
+	k.hand = hc.(*net.UnixConn)
 	if os.Getenv(envMetrics) != "" {
 		mf := os.NewFile(fdMetrics, "metrics")
 		k.Metrics, err = net.FileListener(mf)
@@ -132,6 +147,18 @@ type Order struct {
 	// load; Rescan asks for a rescan of the scripts as on SIGHUP.
 	Quarantine []UnitVersion
 	Rescan     bool
+	// Adopt is a connection another worker handed over, with the bytes it
+	// had read of it; serve it.
+	Adopt *Handed
+	// Drain: stop accepting, hand every connection over between two
+	// frames (HandOver), and exit.
+	Drain bool
+}
+
+// Handed is a connection handed over by another worker.
+type Handed struct {
+	Conn     net.Conn
+	Buffered []byte
 }
 
 // Next waits for the supervisor's next order. ErrSupervisorGone: the
@@ -151,6 +178,19 @@ func (k *Link) Next() (Order, error) {
 			}
 		case msgQuarantine:
 			return Order{Quarantine: nonNil(m.Quarantine), Rescan: m.Rescan}, nil
+		case msgDrain:
+			return Order{Drain: true}, nil
+		case msgAdopt:
+			f, buffered, err := recvConn(k.hand)
+			if err != nil {
+				return Order{}, err
+			}
+			c, err := net.FileConn(f)
+			f.Close()
+			if err != nil {
+				continue // the connection is gone
+			}
+			return Order{Adopt: &Handed{Conn: c, Buffered: buffered}}, nil
 		}
 	}
 }
@@ -166,6 +206,16 @@ func nonNil(q []UnitVersion) []UnitVersion {
 // record is in the pipe, where it survives this process.
 func (k *Link) ReportConf(r protocol.ConfRecord) error {
 	return k.up.send(&message{Type: msgConf, Conf: &r})
+}
+
+// HandOver gives a connection to the supervisor, for the serving worker.
+func (k *Link) HandOver(f *os.File, buffered []byte) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := sendConn(k.hand, f, buffered); err != nil {
+		return err
+	}
+	return k.up.send(&message{Type: msgHanded})
 }
 
 // SetStuck publishes the number of calls stuck past their deadline.

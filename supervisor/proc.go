@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -21,6 +22,7 @@ type worker struct {
 	state   *shared
 	down    *sender
 	downW   *os.File
+	hand    *net.UnixConn // connections handed over (handoff.go)
 	crash   crash
 	units   map[uint32]UnitVersion
 
@@ -79,15 +81,23 @@ func (s *Supervisor) start() (*worker, error) {
 		downW.Close()
 		return nil, fmt.Errorf("supervisor: pipe: %w", err)
 	}
-	closeLater = append(closeLater, upW, downR, errW)
+	hand, handW, err := newHandoffPair()
+	if err != nil {
+		st.unmap()
+		upR.Close()
+		downW.Close()
+		errR.Close()
+		return nil, err
+	}
+	closeLater = append(closeLater, upW, downR, errW, handW)
 
 	s.nextID++
-	w := &worker{id: s.nextID, state: st, downW: downW, down: &sender{w: downW}, units: map[uint32]UnitVersion{}}
+	w := &worker{id: s.nextID, state: st, downW: downW, down: &sender{w: downW}, hand: hand, units: map[uint32]UnitVersion{}}
 	cmd := exec.Command(s.cfg.Exe, s.cfg.Args...)
 	cmd.Env = append(append([]string(nil), s.cfg.Env...), EnvWorker+"="+workerCookie)
 	cmd.Stdout = s.cfg.Stdout
 	cmd.Stderr = errW
-	cmd.ExtraFiles = []*os.File{s.lisFile, stateFile, upW, downR}
+	cmd.ExtraFiles = []*os.File{s.lisFile, stateFile, upW, downR, handW}
 	if s.metFile != nil {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, s.metFile)
 		cmd.Env = append(cmd.Env, envMetrics+"=1")
@@ -100,6 +110,7 @@ func (s *Supervisor) start() (*worker, error) {
 		upR.Close()
 		downW.Close()
 		errR.Close()
+		hand.Close()
 		return nil, fmt.Errorf("supervisor: %w: %w", ErrWorkerStart, err)
 	}
 	w.cmd, w.pid, w.started = cmd, cmd.Process.Pid, time.Now()

@@ -121,11 +121,22 @@ type Supervisor struct {
 	served      bool      // a worker has served
 	restarts    int       // workers that died
 	lastDeath   time.Time // for the backoff and the takeover figure
+	lastFatal   time.Time // when the last death's fatal error was read
 	streak      int       // deaths in a row, each within backoffWindow of the last
 	nextStart   time.Time // no worker starts before
 	replaceWhy  string    // replace the active worker once the standby is ready
-	configError bool      // a worker exited 2: start no more
+	configError bool      // a worker refused the configuration: start no more
+	orphans     []handed  // connections handed over while no worker served
 }
+
+// handed is a connection a worker handed over.
+type handed struct {
+	f        *os.File
+	buffered []byte
+}
+
+// maxOrphans bounds the connections kept while no worker serves.
+const maxOrphans = 4096
 
 // Run supervises workers until ctx ends, then stops them and removes the
 // socket. It returns an error when no worker could be started: ErrWorkerConfig
@@ -240,7 +251,34 @@ func (s *Supervisor) message(w *worker, m *message) {
 		if m.Unit != nil {
 			w.units[m.Unit.Index] = UnitVersion{Name: m.Unit.Name, Sum: m.Unit.Sum}
 		}
+	case msgHanded:
+		f, buffered, err := recvConn(w.hand)
+		if err != nil {
+			s.log.Warn("a connection handed over was lost", zap.Int("pid", w.pid), zap.Error(err))
+			return
+		}
+		s.adopt(handed{f, buffered})
 	}
+}
+
+// adopt gives a connection handed over to the serving worker, or keeps
+// it until one serves.
+func (s *Supervisor) adopt(h handed) {
+	w := s.active
+	if w == nil || !w.serving {
+		if len(s.orphans) < maxOrphans {
+			s.orphans = append(s.orphans, h)
+		} else {
+			h.f.Close()
+		}
+		return
+	}
+	defer h.f.Close()
+	if err := sendConn(w.hand, h.f, h.buffered); err != nil {
+		s.log.Warn("a connection handed over was lost", zap.Int("pid", w.pid), zap.Error(err))
+		return
+	}
+	_ = w.down.send(&message{Type: msgAdopt})
 }
 
 // promote makes the ready standby the serving worker.
@@ -257,12 +295,20 @@ func (s *Supervisor) promote() {
 	if !s.served {
 		s.log.Info("worker serving", append(fields, zap.Duration("start", now.Sub(w.started)))...)
 	} else if !s.lastDeath.IsZero() {
-		s.log.Info("worker serving in place of the one that died", append(fields, zap.Duration("after_death", now.Sub(s.lastDeath)))...)
-		s.lastDeath = time.Time{}
+		if !s.lastFatal.IsZero() {
+			fields = append(fields, zap.Duration("after_fatal_error", now.Sub(s.lastFatal)))
+		}
+		s.log.Info("worker serving in place of the one that died", append(fields, zap.Duration("after_exit", now.Sub(s.lastDeath)))...)
+		s.lastDeath, s.lastFatal = time.Time{}, time.Time{}
 	} else {
 		s.log.Info("worker serving in place of the one replaced", fields...)
 	}
 	s.served = true
+	orphans := s.orphans
+	s.orphans = nil
+	for _, h := range orphans {
+		s.adopt(h)
+	}
 	_ = s.startStandby(now)
 }
 
@@ -287,10 +333,12 @@ func (s *Supervisor) replace(why string) {
 }
 
 func (s *Supervisor) drain(w *worker, why string) {
-	s.log.Warn("worker replaced: it finishes its calls in flight and exits", zap.Int("pid", w.pid), zap.String("reason", why))
+	s.log.Warn("worker replaced: it finishes its calls in flight, hands its connections over and exits", zap.Int("pid", w.pid), zap.String("reason", why))
 	w.draining, w.drainAt = true, time.Now()
 	w.serving = false
-	w.signal(syscall.SIGTERM)
+	if err := w.down.send(&message{Type: msgDrain}); err != nil {
+		w.signal(syscall.SIGTERM)
+	}
 }
 
 // exited handles a worker's end. It returns an error when the supervisor
@@ -299,6 +347,7 @@ func (s *Supervisor) exited(w *worker, ex *exitInfo) error {
 	delete(s.workers, w)
 	defer w.state.unmap() // read by death
 	w.downW.Close()
+	w.hand.Close()
 	now := time.Now()
 	wasActive, wasStandby := w == s.active, w == s.standby
 	if wasActive {
@@ -350,7 +399,7 @@ func (s *Supervisor) death(w *worker, now time.Time, wasActive bool, line string
 	} else {
 		s.streak = 1
 	}
-	s.lastDeath = now
+	s.lastDeath, s.lastFatal = now, w.crash.when()
 	if s.streak > 2 {
 		s.nextStart = now.Add(min(minBackoff<<min(s.streak-3, 16), maxBackoff))
 	}

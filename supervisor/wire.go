@@ -10,8 +10,9 @@ import (
 	"github.com/go-runner/go-runner/protocol"
 )
 
-// Message types. Worker to supervisor: msgReady, msgConf, msgUnit.
-// Supervisor to worker: msgInit, msgServe, msgConf, msgQuarantine.
+// Message types. Worker to supervisor: msgReady, msgConf, msgUnit,
+// msgHanded. Supervisor to worker: msgInit, msgServe, msgConf,
+// msgQuarantine, msgDrain, msgAdopt.
 const (
 	msgInit       = "init"       // first message to a worker: TokenBase, Quarantine
 	msgReady      = "ready"      // the worker loaded its scripts and waits for serve
@@ -19,6 +20,9 @@ const (
 	msgConf       = "conf"       // one prepared conf: Conf
 	msgUnit       = "unit"       // a unit version got a slot index: Unit
 	msgQuarantine = "quarantine" // the quarantine changed: Quarantine; Rescan asks for a rescan of the scripts
+	msgDrain      = "drain"      // hand every connection over and exit
+	msgHanded     = "handed"     // a connection is on the handover socket (handoff.go)
+	msgAdopt      = "adopt"      // a connection is on the handover socket: serve it
 )
 
 // message is one JSON object on a worker link.

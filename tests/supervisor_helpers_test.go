@@ -93,7 +93,6 @@ type innocent struct {
 	errs      []string      // the first failures, with when they happened
 	firstFail time.Time     // the first failure
 	recovered time.Duration // from firstFail to the next success
-	okAfter   chan struct{} // closed at the first success after a failure
 	okCount   chan struct{} // signalled at each success
 }
 
@@ -102,7 +101,7 @@ func startInnocent(t testing.TB, p *proc, conns int) *innocent {
 	t.Helper()
 	c := p.dial()
 	in := &innocent{t: t, p: p, tok: prepare(t, c, pc("ver", "innocent")), stopped: make(chan struct{}),
-		okAfter: make(chan struct{}), okCount: make(chan struct{}, 1)}
+		okCount: make(chan struct{}, 1)}
 	for range conns {
 		in.wg.Add(1)
 		go in.loop()
@@ -175,7 +174,6 @@ func (in *innocent) succeed() {
 	in.ok++
 	if !in.firstFail.IsZero() && in.recovered == 0 {
 		in.recovered = time.Since(in.firstFail)
-		close(in.okAfter)
 	}
 	select {
 	case in.okCount <- struct{}{}:
@@ -200,16 +198,6 @@ func (in *innocent) awaitOK(n int) {
 		case <-deadline.C:
 			in.t.Fatalf("innocent calls: %d succeeded within %s, want %d", ok, reloadBound, n)
 		}
-	}
-}
-
-// awaitRecovery waits for the first success after a failure.
-func (in *innocent) awaitRecovery() {
-	in.t.Helper()
-	select {
-	case <-in.okAfter:
-	case <-time.After(reloadBound):
-		in.t.Fatalf("no innocent call succeeded within %s of the first failure", reloadBound)
 	}
 }
 

@@ -32,13 +32,17 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 		{name: "memory growth on 4 calls", mode: "grow", crashers: 4, sets: []string{"worker.memory_limit_mb=256"}, event: "worker replaced"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
-			r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")}, row.sets...)
+			// Debug logs say when the standby is ready: it is what takes over.
+			r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")},
+				append(row.sets, "log.level=debug")...)
+			r.awaitLog(2, "worker ready")
 			in := startInnocent(t, r.proc, innocentConns)
 			in.awaitOK(20)
 			detonate(t, r.proc, row.mode, row.crashers)
 			r.awaitLog(1, row.event)
-			in.awaitRecovery()
 			r.awaitLog(1, "worker serving in place of the one")
+			// The innocent plugin is served by the next worker.
+			in.awaitOK(in.figures().ok + 20)
 			in.stop()
 			r.alive()
 			f := in.figures()
@@ -46,6 +50,10 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 			deaths := r.out.count("worker died") + r.out.count("worker replaced") + r.out.count("worker killed")
 			t.Logf("%s: %d innocent calls ok, %d failed over %d worker replacement(s) (%d connections); first innocent success %s after the first failure",
 				row.name, f.ok, f.failed, deaths, innocentConns, f.recovered.Round(time.Millisecond))
+			if e := findEntry(jsonLines(r.out.String()), "worker serving in place of the one that died"); e != nil {
+				t.Logf("%s: the next worker served %v after the dead one's exit was seen, %v after its fatal error was read",
+					row.name, e["after_exit"], e["after_fatal_error"])
+			}
 			if f.notFound > 0 {
 				t.Errorf("%d innocent calls got CONF_TOKEN_NOT_FOUND: the token did not survive the worker", f.notFound)
 			}
