@@ -25,8 +25,12 @@ import (
 )
 
 // shutdownGrace is how long calls in flight get after SIGTERM: APISIX
-// kills the runner one second after it.
-const shutdownGrace = 800 * time.Millisecond
+// kills the runner one second after it. A worker gets less
+// (workerShutdownGrace): its supervisor must be gone within the second.
+const (
+	shutdownGrace       = 800 * time.Millisecond
+	workerShutdownGrace = 650 * time.Millisecond
+)
 
 // shutdownSlack is how long after the grace the runner waits for the
 // shutdown to finish before it exits regardless.
@@ -210,7 +214,11 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 			}
 		}
 	}()
-	return runServer(ctx, srv, l, log)
+	grace := shutdownGrace
+	if link != nil {
+		grace = workerShutdownGrace
+	}
+	return runServer(ctx, srv, l, grace, log)
 }
 
 func logLoadErrors(log *runLogger, loaded *loadResult) {
@@ -244,9 +252,9 @@ func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *
 }
 
 // runServer serves l until ctx ends, then shuts down within APISIX's grace.
-func runServer(ctx context.Context, srv *protocol.Server, l net.Listener, log *runLogger) error {
+func runServer(ctx context.Context, srv *protocol.Server, l net.Listener, grace time.Duration, log *runLogger) error {
 	ran := make(chan error, 1)
-	go func() { ran <- protocol.Run(ctx, srv, l, shutdownGrace) }()
+	go func() { ran <- protocol.Run(ctx, srv, l, grace) }()
 	var err error
 	select {
 	case err = <-ran:
@@ -256,17 +264,17 @@ func runServer(ctx context.Context, srv *protocol.Server, l net.Listener, log *r
 		// Run may not return; APISIX kills the runner 1 s after SIGTERM.
 		// The listener is closed (and the socket file removed) at once by
 		// the shutdown; exit when the grace is over.
-		hard := time.NewTimer(shutdownGrace + shutdownSlack)
+		hard := time.NewTimer(grace + shutdownSlack)
 		defer hard.Stop()
 		select {
 		case err = <-ran:
 		case <-hard.C:
-			log.Warn("exiting with plugin calls still running: they ignored the shutdown", zap.Duration("grace", shutdownGrace))
+			log.Warn("exiting with plugin calls still running: they ignored the shutdown", zap.Duration("grace", grace))
 			return nil
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("calls still running after the shutdown grace were cut off", zap.Duration("grace", shutdownGrace))
+		log.Warn("calls still running after the shutdown grace were cut off", zap.Duration("grace", grace))
 		return nil
 	}
 	if errors.Is(err, protocol.ErrServerClosed) {

@@ -20,9 +20,9 @@ import (
 )
 
 // supervisorGrace is how long workers get after SIGTERM before SIGKILL:
-// past their own hard exit (shutdownGrace + shutdownSlack), within
-// APISIX's one second.
-const supervisorGrace = 950 * time.Millisecond
+// past their own hard exit (workerShutdownGrace + shutdownSlack), and
+// early enough in APISIX's one second for the supervisor to be gone.
+const supervisorGrace = 850 * time.Millisecond
 
 // runRunner is `go-runner run`: a supervisor and its worker
 // (worker.supervised), or one process serving.

@@ -17,7 +17,7 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultGrace            = 900 * time.Millisecond
+	DefaultGrace            = 850 * time.Millisecond
 	DefaultQuarantineAfter  = 2
 	DefaultQuarantineWindow = 10 * time.Minute
 	DefaultMaxStuck         = 64
@@ -32,6 +32,8 @@ const (
 	maxBackoff    = 5 * time.Second
 	// drainLimit bounds how long a replaced worker may drain.
 	drainLimit = 10 * time.Second
+	// killWait bounds the wait for workers killed at shutdown.
+	killWait = 50 * time.Millisecond
 )
 
 // Config configures Run.
@@ -481,15 +483,16 @@ func (s *Supervisor) hup() {
 	}
 }
 
-// shutdown stops every worker: SIGTERM, then SIGKILL after the grace.
+// shutdown stops every worker: SIGTERM, then SIGKILL after the grace. The
+// socket file goes first: nothing new connects while the workers finish.
 func (s *Supervisor) shutdown() {
+	_ = s.cfg.Listener.Close()
 	for w := range s.workers {
 		w.signal(syscall.SIGTERM)
 	}
 	grace := time.NewTimer(s.cfg.Grace)
 	defer grace.Stop()
-	hard := time.NewTimer(s.cfg.Grace + time.Second)
-	defer hard.Stop()
+	var hard <-chan time.Time
 	for len(s.workers) > 0 {
 		select {
 		case ev := <-s.events:
@@ -501,8 +504,11 @@ func (s *Supervisor) shutdown() {
 			for w := range s.workers {
 				w.kill("shutdown grace over")
 			}
-		case <-hard.C:
-			s.log.Error("workers did not exit after SIGKILL", zap.Int("left", len(s.workers)))
+			// The kernel ends them; waiting longer would outlast
+			// APISIX's second.
+			hard = time.After(killWait)
+		case <-hard:
+			s.log.Warn("exiting before the killed workers were reaped", zap.Int("left", len(s.workers)))
 			return
 		}
 	}
