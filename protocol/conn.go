@@ -39,6 +39,8 @@ type conn struct {
 	req  request
 	w    responseWriter
 	resp response
+	// views guards what plugins see of req, w and resp (views.go).
+	views views
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
