@@ -45,7 +45,7 @@ func load(cfg Config, dir, name, path string) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	declares, err := checkSource(fsys, files, cfg.Allow)
+	declares, imports, err := checkSource(fsys, files, cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
@@ -53,7 +53,7 @@ func load(cfg Config, dir, name, path string) (*Unit, error) {
 		return nil, errNoDecls
 	}
 
-	u, ex, err := newUnit(cfg, name, path, fsys)
+	u, ex, err := newUnit(cfg, name, path, fsys, imports)
 	if err != nil {
 		return fail(err)
 	}

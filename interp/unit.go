@@ -80,7 +80,7 @@ func (u *Unit) Close() {
 
 // newUnit makes the unit's interpreter, logging and host, before anything
 // is evaluated.
-func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, error) {
+func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Unit, yaegi.Exports, error) {
 	u := &Unit{
 		name: name,
 		path: path,
@@ -99,7 +99,8 @@ func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, 
 		Register: func(name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error {
 			return u.register(origin, name, parse, req, resp)
 		},
-		Log: pluginlog.New(slog),
+		Log:     pluginlog.New(slog),
+		Imports: imports,
 	})
 	if err != nil {
 		return nil, nil, err
