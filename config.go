@@ -39,6 +39,7 @@ const (
 	DefaultFailOnLoadError = false
 	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
 	DefaultOnUnknown       = "fail"
+	DefaultMaxBodyBytes    = protocol.DefaultMaxBodyBytes
 	DefaultMetricsAddress  = ""
 )
 
@@ -50,6 +51,7 @@ const (
 	MaxDebounce       = 10 * time.Second
 	MinPluginTimeout  = time.Millisecond
 	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
+	MaxMaxBodyBytes   = 15 << 20         // a reply also carries headers; a frame holds < 16 MiB
 	maxSocketPathLen  = 107
 	socketModeMaxBits = os.FileMode(0o777)
 )
@@ -120,8 +122,9 @@ type ScriptsConfig struct {
 
 // PluginsConfig bounds plugin calls.
 type PluginsConfig struct {
-	Timeout   time.Duration `mapstructure:"timeout"`
-	OnUnknown string        `mapstructure:"on_unknown"`
+	Timeout      time.Duration `mapstructure:"timeout"`
+	OnUnknown    string        `mapstructure:"on_unknown"`
+	MaxBodyBytes int           `mapstructure:"max_body_bytes"`
 }
 
 // SandboxConfig widens the imports scripts may use.
@@ -141,7 +144,7 @@ func defaultConfig() Config {
 		Conf:    ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
 		Log:     LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput},
 		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
-		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown},
+		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes},
 		Sandbox: SandboxConfig{Allow: []string{}},
 		Metrics: MetricsConfig{Address: DefaultMetricsAddress},
 	}
@@ -165,6 +168,7 @@ func (c *Config) settings() map[string]string {
 		"scripts.fail_on_load_error": fmt.Sprint(c.Scripts.FailOnLoadError),
 		"plugins.timeout":            c.Plugins.Timeout.String(),
 		"plugins.on_unknown":         c.Plugins.OnUnknown,
+		"plugins.max_body_bytes":     fmt.Sprint(c.Plugins.MaxBodyBytes),
 		"sandbox.allow":              fmt.Sprint(c.Sandbox.Allow),
 		"metrics.address":            c.Metrics.Address,
 	}

@@ -109,6 +109,9 @@ func (c *conn) runRequest(ch *chain, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		if err := c.takeBodyErr(b.spec.Name, b.spec.Unit); err != nil {
+			return err
+		}
 		now = time.Time{}
 		if c.broken {
 			return fmt.Errorf("protocol: plugin %q: %w", b.spec.Name, ErrPeerClosed)
@@ -133,6 +136,9 @@ func (c *conn) runResponse(ch *chain, now time.Time) error {
 		err := c.invoke(b.spec, PhaseResponse, now, func() error { f(b.conf, v.response()); return nil })
 		c.views.close()
 		if err != nil {
+			return err
+		}
+		if err := c.takeBodyErr(b.spec.Name, b.spec.Unit); err != nil {
 			return err
 		}
 		now = time.Time{}

@@ -50,6 +50,7 @@ func (vs *views) open(c *conn) *callView {
 	vs.mu.Lock()
 	vs.gen++
 	*v = callView{c: c, gen: vs.gen}
+	c.bodyErr = nil
 	vs.mu.Unlock()
 	return v
 }
@@ -116,10 +117,17 @@ func (r *reqView) Path() []byte                 { defer r.out(); return r.in().P
 func (r *reqView) SetPath(p []byte)             { defer r.out(); r.in().SetPath(p) }
 func (r *reqView) Args() url.Values             { defer r.out(); return r.in().Args() }
 func (r *reqView) Body() ([]byte, error)        { defer r.out(); return r.in().Body() }
-func (r *reqView) SetBody(b []byte)             { defer r.out(); r.in().SetBody(b) }
 func (r *reqView) Context() context.Context     { defer r.out(); return r.in().Context() }
 func (r *reqView) RespHeader() http.Header      { defer r.out(); return r.in().RespHeader() }
 func (r *reqView) Var(n string) ([]byte, error) { defer r.out(); return r.in().Var(n) }
+
+func (r *reqView) SetBody(b []byte) {
+	defer r.out()
+	rq := r.in()
+	if r.c.overBody("request body", 0, len(b)) == nil {
+		rq.SetBody(b)
+	}
+}
 
 func (r *reqView) Header() pluginhttp.Header {
 	defer r.out()
@@ -153,9 +161,17 @@ func (w *writerView) in() *responseWriter {
 
 func (w *writerView) out() { (*callView)(w).exit() }
 
-func (w *writerView) Header() http.Header         { defer w.out(); return w.in().Header() }
-func (w *writerView) Write(b []byte) (int, error) { defer w.out(); return w.in().Write(b) }
-func (w *writerView) WriteHeader(status int)      { defer w.out(); w.in().WriteHeader(status) }
+func (w *writerView) Header() http.Header    { defer w.out(); return w.in().Header() }
+func (w *writerView) WriteHeader(status int) { defer w.out(); w.in().WriteHeader(status) }
+
+func (w *writerView) Write(b []byte) (int, error) {
+	defer w.out()
+	rw := w.in()
+	if err := w.c.overBody("response body", len(rw.body), len(b)); err != nil {
+		return 0, err
+	}
+	return rw.Write(b)
+}
 
 // respView is the pluginhttp.Response of a response call.
 type respView callView
@@ -173,8 +189,16 @@ func (r *respView) ID() uint32                   { defer r.out(); return r.in().
 func (r *respView) StatusCode() int              { defer r.out(); return r.in().StatusCode() }
 func (r *respView) Var(n string) ([]byte, error) { defer r.out(); return r.in().Var(n) }
 func (r *respView) ReadBody() ([]byte, error)    { defer r.out(); return r.in().ReadBody() }
-func (r *respView) Write(b []byte) (int, error)  { defer r.out(); return r.in().Write(b) }
 func (r *respView) WriteHeader(status int)       { defer r.out(); r.in().WriteHeader(status) }
+
+func (r *respView) Write(b []byte) (int, error) {
+	defer r.out()
+	rs := r.in()
+	if err := r.c.overBody("response body", len(rs.body), len(b)); err != nil {
+		return 0, err
+	}
+	return rs.Write(b)
+}
 
 func (r *respView) Header() pluginhttp.Header {
 	defer r.out()
