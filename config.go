@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-runner/go-runner/interp"
 	"github.com/go-runner/go-runner/protocol"
 )
 
@@ -33,6 +34,8 @@ const (
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "console"
 	DefaultLogOutput       = "stdout"
+	DefaultLogUnitRate     = interp.DefaultLogRate
+	DefaultLogUnitLine     = interp.DefaultLogLineBytes
 	DefaultScriptsDir      = "./scripts"
 	DefaultScriptsWatch    = true
 	DefaultScriptsDebounce = 200 * time.Millisecond
@@ -52,6 +55,9 @@ const (
 	MinPluginTimeout  = time.Millisecond
 	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
 	MaxMaxBodyBytes   = 15 << 20         // a reply also carries headers; a frame holds < 16 MiB
+	MaxLogUnitRate    = 1_000_000
+	MinLogUnitLine    = 64
+	MaxLogUnitLine    = 1 << 20
 	maxSocketPathLen  = 107
 	socketModeMaxBits = os.FileMode(0o777)
 )
@@ -110,6 +116,9 @@ type LogConfig struct {
 	Level  string `mapstructure:"level"`
 	Format string `mapstructure:"format"`
 	Output string `mapstructure:"output"`
+	// UnitRate and UnitLineBytes bound each script unit's log lines.
+	UnitRate      int `mapstructure:"unit_lines_per_second"`
+	UnitLineBytes int `mapstructure:"unit_line_bytes"`
 }
 
 // ScriptsConfig is where the script plugins are and how they reload.
@@ -140,9 +149,10 @@ type MetricsConfig struct {
 // defaultConfig is the configuration of the constants above.
 func defaultConfig() Config {
 	return Config{
-		Socket:  SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
-		Conf:    ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
-		Log:     LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput},
+		Socket: SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
+		Conf:   ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
+		Log: LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput,
+			UnitRate: DefaultLogUnitRate, UnitLineBytes: DefaultLogUnitLine},
 		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
 		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes},
 		Sandbox: SandboxConfig{Allow: []string{}},
@@ -162,6 +172,8 @@ func (c *Config) settings() map[string]string {
 		"log.level":                  c.Log.Level,
 		"log.format":                 c.Log.Format,
 		"log.output":                 c.Log.Output,
+		"log.unit_lines_per_second":  fmt.Sprint(c.Log.UnitRate),
+		"log.unit_line_bytes":        fmt.Sprint(c.Log.UnitLineBytes),
 		"scripts.dir":                c.Scripts.Dir,
 		"scripts.watch":              fmt.Sprint(c.Scripts.Watch),
 		"scripts.debounce":           c.Scripts.Debounce.String(),

@@ -235,6 +235,12 @@ func (c *Config) validate() []error {
 	if strings.TrimSpace(c.Log.Output) == "" {
 		bad("log.output", "want stdout, stderr or a file path")
 	}
+	if c.Log.UnitRate < 1 || c.Log.UnitRate > MaxLogUnitRate {
+		bad("log.unit_lines_per_second", "want a number of lines from 1 to %d", MaxLogUnitRate)
+	}
+	if c.Log.UnitLineBytes < MinLogUnitLine || c.Log.UnitLineBytes > MaxLogUnitLine {
+		bad("log.unit_line_bytes", "want a number of bytes from %d to %d", MinLogUnitLine, MaxLogUnitLine)
+	}
 	if strings.TrimSpace(c.Scripts.Dir) == "" {
 		bad("scripts.dir", "want the path of the scripts directory")
 	}

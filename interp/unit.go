@@ -86,7 +86,7 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		path: path,
 		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
 	}
-	slog := cfg.Logger.Named("script").With(zap.String("unit", name))
+	slog := limitLogger(cfg.Logger.Named("script").With(zap.String("unit", name)), cfg.LogRate, cfg.LogLineBytes)
 	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s), u.pluginField()) }}
 	u.stderr = &lineWriter{line: func(s string) {
 		if u.loading.Load() && u.panicPos.Load() == nil && strings.Contains(s, ": panic") {
