@@ -53,8 +53,8 @@ const (
 	MaxTTLFactor      = 10.0
 	MaxDebounce       = 10 * time.Second
 	MinPluginTimeout  = time.Millisecond
-	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
-	MaxMaxBodyBytes   = 15 << 20         // a reply also carries headers; a frame holds < 16 MiB
+	MaxPluginTimeout  = 60 * time.Second    // exclusive: APISIX's read timeout
+	MaxMaxBodyBytes   = protocol.MaxBodyLen // a reply past the frame limit is an error anyway
 	MaxLogUnitRate    = 1_000_000
 	MinLogUnitLine    = 64
 	MaxLogUnitLine    = 1 << 20

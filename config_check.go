@@ -252,7 +252,7 @@ func (c *Config) validate() []error {
 	}
 	oneOf("plugins.on_unknown", c.Plugins.OnUnknown, onUnknowns)
 	if c.Plugins.MaxBodyBytes < 1 || c.Plugins.MaxBodyBytes > MaxMaxBodyBytes {
-		bad("plugins.max_body_bytes", "want a number of bytes from 1 to %d (a reply must fit a frame of less than 16 MiB)", MaxMaxBodyBytes)
+		bad("plugins.max_body_bytes", "want a number of bytes from 1 to %d (a reply must fit one frame)", MaxMaxBodyBytes)
 	}
 	for _, p := range c.Sandbox.Allow {
 		switch {

@@ -14,8 +14,9 @@ import (
 // cannot make the runner hold more than that per call, nor a reply too
 // large to frame.
 
-// DefaultMaxBodyBytes is 8 MiB, half the largest frame.
-const DefaultMaxBodyBytes = 8 << 20
+// DefaultMaxBodyBytes is 12 MiB: a few MiB below the largest frame, which
+// also carries the reply's headers.
+const DefaultMaxBodyBytes = 12 << 20
 
 // overBody checks a buffer of have bytes growing by add against the limit.
 // Over it, it records the call's failure (reported when the plugin call
