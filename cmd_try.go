@@ -268,6 +268,7 @@ func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
+		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
 		Logger:        log.Logger,
 	}, loaded.reg)
 	l, err := protocol.Listen("unix:"+sock, 0o600)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-runner/go-runner/interp"
 	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/supervisor"
 )
@@ -34,12 +35,15 @@ const (
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "console"
 	DefaultLogOutput       = "stdout"
+	DefaultLogUnitRate     = interp.DefaultLogRate
+	DefaultLogUnitLine     = interp.DefaultLogLineBytes
 	DefaultScriptsDir      = "./scripts"
 	DefaultScriptsWatch    = true
 	DefaultScriptsDebounce = 200 * time.Millisecond
 	DefaultFailOnLoadError = false
 	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
 	DefaultOnUnknown       = "fail"
+	DefaultMaxBodyBytes    = protocol.DefaultMaxBodyBytes
 	DefaultMetricsAddress  = ""
 
 	DefaultWorkerMemoryLimitMB    = 0 // a quarter of the machine's or the cgroup's memory
@@ -56,7 +60,11 @@ const (
 	MaxTTLFactor      = 10.0
 	MaxDebounce       = 10 * time.Second
 	MinPluginTimeout  = time.Millisecond
-	MaxPluginTimeout  = 60 * time.Second // exclusive: APISIX's read timeout
+	MaxPluginTimeout  = 60 * time.Second    // exclusive: APISIX's read timeout
+	MaxMaxBodyBytes   = protocol.MaxBodyLen // a reply past the frame limit is an error anyway
+	MaxLogUnitRate    = 1_000_000
+	MinLogUnitLine    = 64
+	MaxLogUnitLine    = 1 << 20
 	MinMemoryLimitMB  = 64
 	MaxStuckCalls     = 1 << 16
 	MaxQuarantineN    = 100
@@ -119,6 +127,9 @@ type LogConfig struct {
 	Level  string `mapstructure:"level"`
 	Format string `mapstructure:"format"`
 	Output string `mapstructure:"output"`
+	// UnitRate and UnitLineBytes bound each script unit's log lines.
+	UnitRate      int `mapstructure:"unit_lines_per_second"`
+	UnitLineBytes int `mapstructure:"unit_line_bytes"`
 }
 
 // ScriptsConfig is where the script plugins are and how they reload.
@@ -131,8 +142,9 @@ type ScriptsConfig struct {
 
 // PluginsConfig bounds plugin calls.
 type PluginsConfig struct {
-	Timeout   time.Duration `mapstructure:"timeout"`
-	OnUnknown string        `mapstructure:"on_unknown"`
+	Timeout      time.Duration `mapstructure:"timeout"`
+	OnUnknown    string        `mapstructure:"on_unknown"`
+	MaxBodyBytes int           `mapstructure:"max_body_bytes"`
 }
 
 // SandboxConfig widens the imports scripts may use.
@@ -157,11 +169,12 @@ type WorkerConfig struct {
 // defaultConfig is the configuration of the constants above.
 func defaultConfig() Config {
 	return Config{
-		Socket:  SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
-		Conf:    ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
-		Log:     LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput},
+		Socket: SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
+		Conf:   ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
+		Log: LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput,
+			UnitRate: DefaultLogUnitRate, UnitLineBytes: DefaultLogUnitLine},
 		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
-		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown},
+		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes},
 		Sandbox: SandboxConfig{Allow: []string{}},
 		Metrics: MetricsConfig{Address: DefaultMetricsAddress},
 		Worker: WorkerConfig{Supervised: DefaultWorkerSupervised, MemoryLimitMB: DefaultWorkerMemoryLimitMB, MaxStuckCalls: DefaultWorkerMaxStuckCalls,
@@ -181,12 +194,15 @@ func (c *Config) settings() map[string]string {
 		"log.level":                  c.Log.Level,
 		"log.format":                 c.Log.Format,
 		"log.output":                 c.Log.Output,
+		"log.unit_lines_per_second":  fmt.Sprint(c.Log.UnitRate),
+		"log.unit_line_bytes":        fmt.Sprint(c.Log.UnitLineBytes),
 		"scripts.dir":                c.Scripts.Dir,
 		"scripts.watch":              fmt.Sprint(c.Scripts.Watch),
 		"scripts.debounce":           c.Scripts.Debounce.String(),
 		"scripts.fail_on_load_error": fmt.Sprint(c.Scripts.FailOnLoadError),
 		"plugins.timeout":            c.Plugins.Timeout.String(),
 		"plugins.on_unknown":         c.Plugins.OnUnknown,
+		"plugins.max_body_bytes":     fmt.Sprint(c.Plugins.MaxBodyBytes),
 		"sandbox.allow":              fmt.Sprint(c.Sandbox.Allow),
 		"metrics.address":            c.Metrics.Address,
 		"worker.supervised":          fmt.Sprint(c.Worker.Supervised),

@@ -236,6 +236,12 @@ func (c *Config) validate() []error {
 	if strings.TrimSpace(c.Log.Output) == "" {
 		bad("log.output", "want stdout, stderr or a file path")
 	}
+	if c.Log.UnitRate < 1 || c.Log.UnitRate > MaxLogUnitRate {
+		bad("log.unit_lines_per_second", "want a number of lines from 1 to %d", MaxLogUnitRate)
+	}
+	if c.Log.UnitLineBytes < MinLogUnitLine || c.Log.UnitLineBytes > MaxLogUnitLine {
+		bad("log.unit_line_bytes", "want a number of bytes from %d to %d", MinLogUnitLine, MaxLogUnitLine)
+	}
 	if strings.TrimSpace(c.Scripts.Dir) == "" {
 		bad("scripts.dir", "want the path of the scripts directory")
 	}
@@ -246,6 +252,9 @@ func (c *Config) validate() []error {
 		bad("plugins.timeout", "want a duration from %s to less than %s (APISIX waits %s for a reply)", MinPluginTimeout, MaxPluginTimeout, MaxPluginTimeout)
 	}
 	oneOf("plugins.on_unknown", c.Plugins.OnUnknown, onUnknowns)
+	if c.Plugins.MaxBodyBytes < 1 || c.Plugins.MaxBodyBytes > MaxMaxBodyBytes {
+		bad("plugins.max_body_bytes", "want a number of bytes from 1 to %d (a reply must fit one frame)", MaxMaxBodyBytes)
+	}
 	for _, p := range c.Sandbox.Allow {
 		switch {
 		case !importPath.MatchString(p):

@@ -112,10 +112,12 @@ func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.P
 	}
 	rl := interp.NewReloader(interp.ReloadConfig{
 		Config: interp.Config{
-			Dir:         cfg.Scripts.Dir,
-			Allow:       cfg.Sandbox.Allow,
-			LoadTimeout: cfg.Plugins.Timeout,
-			Logger:      log,
+			Dir:          cfg.Scripts.Dir,
+			Allow:        cfg.Sandbox.Allow,
+			LoadTimeout:  cfg.Plugins.Timeout,
+			Logger:       log,
+			LogRate:      cfg.Log.UnitRate,
+			LogLineBytes: cfg.Log.UnitLineBytes,
 		},
 		Base:     plugin.Compiled(),
 		Publish:  publish,

@@ -140,6 +140,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
+		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
 		Logger:        log.Logger,
 		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader},
 	}

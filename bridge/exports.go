@@ -3,6 +3,7 @@ package bridge
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -26,11 +27,17 @@ func Exports(allow []string, h Host) (interp.Exports, error) {
 		// so that script types implementing Stringer or Marshaler work.
 		".": stdlib.Symbols["."],
 	}
+	// Packages the unit does not import serve only the interpreted plugin
+	// package (trusted): they keep the shared values.
+	memo := make(map[ptrKey]reflect.Value)
 	for p, syms := range stdDefault {
+		if h.Imports == nil || slices.Contains(h.Imports, p) {
+			syms = privateVars(p, syms, memo)
+		}
 		ex[stdKey(p)] = syms
 	}
-	ex[stdKey("time")] = unitTime(h.Log)
-	ex[stdKey("context")] = unitContext(h.Log)
+	ex[stdKey("time")] = unitTime(h.Log, ex[stdKey("time")])
+	ex[stdKey("context")] = unitContext(h.Log, ex[stdKey("context")])
 	for _, p := range allow {
 		if isDefault(p) && p != "net" && p != "net/http" {
 			continue // already there, possibly made safer

@@ -21,6 +21,10 @@ type Host struct {
 	// Log is the unit's logger: pkg/log's functions in the unit's scripts are
 	// its methods, and panics in AfterFunc callbacks are logged to it.
 	Log *pluginlog.Logger
+	// Imports lists what the unit's files import: those standard library
+	// packages get the unit's own copies of their variables (see
+	// privateVars). nil: every package does.
+	Imports []string
 }
 
 // logSymbols binds the extracted pluginlog function names to l's methods.
@@ -43,8 +47,8 @@ func logSymbols(l *pluginlog.Logger) map[string]reflect.Value {
 // unitTime is the time package for one unit: AfterFunc callbacks run on
 // their own goroutine, where a panic would end the runner, so they recover
 // and log instead.
-func unitTime(l *pluginlog.Logger) map[string]reflect.Value {
-	m := drop(stdDefault["time"])
+func unitTime(l *pluginlog.Logger, base map[string]reflect.Value) map[string]reflect.Value {
+	m := drop(base)
 	m["AfterFunc"] = reflect.ValueOf(func(d time.Duration, f func()) *time.Timer {
 		return time.AfterFunc(d, guarded(l, "time.AfterFunc", f))
 	})
@@ -52,8 +56,8 @@ func unitTime(l *pluginlog.Logger) map[string]reflect.Value {
 }
 
 // unitContext is the context package for one unit, with a safe AfterFunc.
-func unitContext(l *pluginlog.Logger) map[string]reflect.Value {
-	m := drop(stdDefault["context"])
+func unitContext(l *pluginlog.Logger, base map[string]reflect.Value) map[string]reflect.Value {
+	m := drop(base)
 	m["AfterFunc"] = reflect.ValueOf(func(ctx context.Context, f func()) func() bool {
 		return context.AfterFunc(ctx, guarded(l, "context.AfterFunc", f))
 	})

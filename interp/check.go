@@ -57,22 +57,23 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 // checkSource parses files and refuses what the sandbox forbids: imports
 // outside it and go statements (a panic on a script's goroutine cannot be
 // recovered and would end the runner). It reports whether the files declare
-// anything at all (a doc.go does not).
-func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, err error) {
+// anything at all (a doc.go does not), and lists the imports.
+func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imports []string, err error) {
 	fset := token.NewFileSet()
 	var errs []error
 	for _, name := range files {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
 		if err != nil {
-			return false, fmt.Errorf("%w: %w", ErrSyntax, err)
+			return false, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 		}
 		declares = declares || hasNonImport(f)
 		for _, spec := range f.Imports {
 			p, _ := strconv.Unquote(spec.Path.Value)
+			imports = append(imports, p)
 			pos := fset.Position(spec.Path.Pos()).String()
 			switch bridge.ImportAccess(p, allow) {
 			case bridge.Refused:
@@ -91,7 +92,7 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, err
 			return true
 		})
 	}
-	return declares, errors.Join(errs...)
+	return declares, imports, errors.Join(errs...)
 }
 
 // hasNonImport reports whether f has a declaration besides its imports.

@@ -26,6 +26,11 @@ type Config struct {
 	// Logger receives the loader's debug lines (named "interp") and the
 	// scripts' pkg/log lines and output (named "script", tagged unit=...).
 	Logger *zap.Logger
+	// LogRate is how many script log lines a second each unit may write
+	// (pluginlog, stdout, stderr; config.yaml log.unit_lines_per_second);
+	// LogLineBytes cuts each line (log.unit_line_bytes). Defaults when zero.
+	LogRate      int
+	LogLineBytes int
 }
 
 func (c Config) withDefaults() Config {
@@ -37,6 +42,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
+	}
+	if c.LogRate <= 0 {
+		c.LogRate = DefaultLogRate
+	}
+	if c.LogLineBytes <= 0 {
+		c.LogLineBytes = DefaultLogLineBytes
 	}
 	return c
 }

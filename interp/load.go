@@ -75,7 +75,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	declares, err := checkSource(fsys, files, cfg.Allow)
+	declares, imports, err := checkSource(fsys, files, cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
@@ -88,7 +88,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 		}
 	}
 
-	u, ex, err := newUnit(cfg, name, snap.Path, fsys)
+	u, ex, err := newUnit(cfg, name, snap.Path, fsys, imports)
 	if err != nil {
 		return fail(err)
 	}

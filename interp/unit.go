@@ -85,13 +85,13 @@ func (u *Unit) Close() {
 
 // newUnit makes the unit's interpreter, logging and host, before anything
 // is evaluated.
-func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, error) {
+func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Unit, yaegi.Exports, error) {
 	u := &Unit{
 		name: name,
 		path: path,
 		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
 	}
-	slog := cfg.Logger.Named("script").With(zap.String("unit", name))
+	slog := limitLogger(cfg.Logger.Named("script").With(zap.String("unit", name)), cfg.LogRate, cfg.LogLineBytes)
 	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s), u.pluginField()) }}
 	u.stderr = &lineWriter{line: func(s string) {
 		if u.loading.Load() && u.panicPos.Load() == nil && strings.Contains(s, ": panic") {
@@ -104,7 +104,8 @@ func newUnit(cfg Config, name, path string, fsys unitFS) (*Unit, yaegi.Exports, 
 		Register: func(name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error {
 			return u.register(origin, name, parse, req, resp)
 		},
-		Log: pluginlog.New(slog),
+		Log:     pluginlog.New(slog),
+		Imports: imports,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -109,7 +109,13 @@ func (c *conn) runRequest(ch *chain, now time.Time) error {
 			continue
 		}
 		c.req.ctx = nil // each plugin call has its own deadline
-		if err := c.invoke(b.spec, PhaseRequest, now, func() error { f(b.conf, &c.w, &c.req); return nil }); err != nil {
+		v := c.views.open(c)
+		err := c.invoke(b.spec, PhaseRequest, now, func() error { f(b.conf, v.writer(), v.request()); return nil })
+		c.views.close()
+		if err != nil {
+			return err
+		}
+		if err := c.takeBodyErr(b.spec.Name, b.spec.Unit); err != nil {
 			return err
 		}
 		now = time.Time{}
@@ -132,7 +138,13 @@ func (c *conn) runResponse(ch *chain, now time.Time) error {
 		if f == nil {
 			continue
 		}
-		if err := c.invoke(b.spec, PhaseResponse, now, func() error { f(b.conf, &c.resp); return nil }); err != nil {
+		v := c.views.open(c)
+		err := c.invoke(b.spec, PhaseResponse, now, func() error { f(b.conf, v.response()); return nil })
+		c.views.close()
+		if err != nil {
+			return err
+		}
+		if err := c.takeBodyErr(b.spec.Name, b.spec.Unit); err != nil {
 			return err
 		}
 		now = time.Time{}

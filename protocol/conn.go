@@ -42,6 +42,11 @@ type conn struct {
 	req  request
 	w    responseWriter
 	resp response
+	// views guards what plugins see of req, w and resp (views.go).
+	views views
+	// bodyErr is the current plugin call's body over the limit (body.go),
+	// under the views lock.
+	bodyErr error
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

@@ -33,7 +33,8 @@
 //
 // server.go accepts connections; conn.go reads a frame (frame.go), decodes it
 // (decode.go), looks the conf token up (confcache.go), runs the plugin chain
-// (chain.go) on the request or response view (request.go, response.go), builds
+// (chain.go) on the request or response (request.go, response.go), which
+// plugins see through views that die with their call (views.go), builds
 // the reply (encode.go) and writes it in one system call.
 //
 // Beside it: extrainfo.go asks APISIX for variables and bodies mid-call;

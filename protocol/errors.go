@@ -19,4 +19,9 @@ var (
 	ErrServerClosed   = errors.New("server closed")
 	ErrShutdownForced = errors.New("calls still running after the shutdown grace")
 	ErrUnexpectedType = errors.New("unexpected frame type")
+	// ErrViewExpired: a plugin used a Request, ResponseWriter or Response
+	// after its call returned (the view panics with it).
+	ErrViewExpired = errors.New("used after its call returned")
+	// ErrBodyTooLarge: a plugin buffered more body than Config.MaxBodyBytes.
+	ErrBodyTooLarge = errors.New("body over the limit (plugins.max_body_bytes)")
 )

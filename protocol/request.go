@@ -14,7 +14,8 @@ import (
 
 // request is the pluginhttp.Request of one HTTPReqCall. It reads the frame
 // lazily and records every change for the Rewrite reply. One request is
-// reused for every call of a connection; it is valid during its call only.
+// reused for every call of a connection; plugins see it through a reqView
+// (views.go), which dies with their call.
 type request struct {
 	c  *conn
 	fb hrc.Req

@@ -7,7 +7,7 @@ import (
 )
 
 // response is the pluginhttp.Response of one HTTPRespCall, reused per
-// connection and valid during its call only.
+// connection; plugins see it through a respView (views.go).
 type response struct {
 	c  *conn
 	fb hrsc.Req

@@ -37,8 +37,11 @@ type Config struct {
 	// naming an unknown plugin, or one its plugin rejects, is skipped with a
 	// warning instead of failing the PrepareConf.
 	SkipUnknown bool
-	Logger      *zap.Logger
-	Observer    Observer
+	// MaxBodyBytes caps the body a plugin may buffer for one reply (see
+	// body.go); DefaultMaxBodyBytes when zero.
+	MaxBodyBytes int
+	Logger       *zap.Logger
+	Observer     Observer
 
 	// TokenBase is where conf tokens start; 0 picks a random start, so
 	// that a restarted runner never hands out a token APISIX still holds
@@ -61,6 +64,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ExtraInfoTimeout <= 0 {
 		c.ExtraInfoTimeout = DefaultExtraInfoTimeout
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()

@@ -19,7 +19,8 @@ func (w *responseWriter) reset() {
 	if cap(w.body) > maxKeptBuf {
 		w.body = nil
 	}
-	clear(w.hdr)
+	// A new map per call: a plugin may have kept the last one.
+	w.hdr = nil
 }
 
 func (w *responseWriter) Header() http.Header {

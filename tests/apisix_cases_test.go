@@ -28,7 +28,8 @@ func patterned(n int, pattern string) []byte {
 }
 
 func TestAPISIXNearFrameLimit(t *testing.T) {
-	r := startExampleRunner(t, nil)
+	// Bodies up to the frame limit: plugins.max_body_bytes at its most.
+	r := startExampleRunner(t, nil, "--set", "plugins.max_body_bytes=16777215")
 	cl := r.client()
 
 	// The largest request body whose ExtraInfo answer fits in one frame.

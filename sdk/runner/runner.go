@@ -65,7 +65,9 @@ func serve(log *zap.Logger) error {
 		return fmt.Errorf("runner: %w", err)
 	}
 	reg := plugin.Compiled()
-	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, Logger: log}, reg)
+	// Compiled plugins are trusted like the runner: their bodies are
+	// bounded by the frame limit only.
+	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, MaxBodyBytes: protocol.MaxBodyLen, Logger: log}, reg)
 	l, err := protocol.Listen(addr, protocol.DefaultSocketMode)
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
