@@ -34,6 +34,8 @@
 #   -r N       rounds (5)
 #   --compiled also run the compiled stand-in
 #   -g N       also run go-runner with GOGC=N (label go-runner-gcN)
+#   --single   also run go-runner as one process, without its supervisor
+#              (worker.supervised=false; label go-runner-single)
 #   --stand-in use the compiled stand-in as go-runner even if the main binary works
 #   -o FILE    also write the JSON lines of every run to FILE
 #   -k         keep the temporary folder (binaries, logs, results)
@@ -53,6 +55,7 @@ rounds=5
 compiled=0
 gogc=""
 standin_only=0
+single=0
 out=""
 keep=0
 
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
 	-r) rounds="$2"; shift 2 ;;
 	-o) out="$2"; shift 2 ;;
 	-g) gogc="$2"; shift 2 ;;
+	--single) single=1; shift ;;
 	-k) keep=1; shift ;;
 	--compiled) compiled=1; shift ;;
 	--stand-in) standin_only=1; shift ;;
@@ -153,6 +157,10 @@ if [ -n "$gogc" ] && [ "$ours_label" = go-runner ]; then
 	labels=("${labels[@]:0:2}" "go-runner-gc$gogc" nop)
 	cmd["go-runner-gc$gogc"]="cd $(q "$ours_wd") && GOGC=$(q "$gogc") exec $(q "${ours_cmd[@]}")"
 fi
+if [ "$single" = 1 ] && [ "$ours_label" = go-runner ]; then
+	labels=("${labels[@]:0:${#labels[@]}-1}" go-runner-single nop)
+	cmd[go-runner-single]="cd $(q "$ours_wd") && exec $(q "${ours_cmd[@]}") --set worker.supervised=false"
+fi
 if [ "$compiled" = 1 ]; then
 	labels=("${labels[@]:0:${#labels[@]}-1}" standin nop)
 	cmd[standin]="exec $(q "$tmp/standin")"
@@ -200,6 +208,10 @@ fi
 if [ -n "$gogc" ] && [ "$ours_label" = go-runner ]; then
 	echo "  go-runner-gc$gogc = the same with GOGC=$gogc"
 fi
+if [ "$single" = 1 ] && [ "$ours_label" = go-runner ]; then
+	echo "  go-runner-single = the same as one process, without the supervisor (worker.supervised=false)"
+fi
+echo "  (CPU per request of go-runner counts the supervisor and its workers)"
 if [ "$ours_label" = standin ] || [ "$compiled" = 1 ]; then
 	echo "  standin = compiled stand-in for go-runner (tests/bench/standin: sdk/runner.Run, compiled plugins)"
 fi

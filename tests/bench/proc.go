@@ -18,9 +18,42 @@ type cpuTimes struct{ user, sys time.Duration }
 
 func (c cpuTimes) sub(o cpuTimes) cpuTimes { return cpuTimes{c.user - o.user, c.sys - o.sys} }
 
-// procCPU returns the CPU time the process pid has used so far, from
-// /proc/<pid>/stat.
+// procCPU returns the CPU time the process pid and its descendants (a
+// supervised go-runner's workers) have used so far, from /proc/<pid>/stat.
 func procCPU(pid int) (cpuTimes, error) {
+	t, err := oneProcCPU(pid)
+	if err != nil {
+		return t, err
+	}
+	for _, c := range childrenOf(pid) {
+		if ct, err := procCPU(c); err == nil {
+			t.user += ct.user
+			t.sys += ct.sys
+		}
+	}
+	return t, nil
+}
+
+// childrenOf lists the children of pid's threads.
+func childrenOf(pid int) []int {
+	tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/children")
+		if err != nil {
+			continue
+		}
+		for _, f := range bytes.Fields(b) {
+			if c, err := strconv.Atoi(string(f)); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// oneProcCPU returns the CPU time the process pid has used so far.
+func oneProcCPU(pid int) (cpuTimes, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return cpuTimes{}, fmt.Errorf("bench: %w: %w", errProcStat, err)
