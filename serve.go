@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -128,7 +129,11 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	if err != nil {
 		return err
 	}
-	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prober.Prove, holds.has)
+	prove := prober.Prove
+	if link != nil {
+		prove = provenOnce(link, prober.Prove)
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prove, holds.has)
 	if err != nil {
 		return err
 	}
@@ -413,4 +418,21 @@ func unitNames(q []supervisor.UnitVersion) []string {
 		out[i] = uv.Name
 	}
 	return out
+}
+
+// provenOnce proves each unit version once per supervisor: a version an
+// earlier worker's probe loaded is not proved again, which keeps a standby's
+// start short.
+func provenOnce(link *supervisor.Link, prove interp.ProveFunc) interp.ProveFunc {
+	return func(cfg interp.Config, snap *interp.Snapshot) error {
+		uv := supervisor.UnitVersion{Name: snap.Name, Sum: hex.EncodeToString(snap.Sum[:])}
+		if link.Proven(uv) {
+			return nil
+		}
+		if err := prove(cfg, snap); err != nil {
+			return err
+		}
+		link.ReportProven(uv)
+		return nil
+	}
 }

@@ -52,6 +52,9 @@ type Link struct {
 	hand  *net.UnixConn
 	quar  []UnitVersion
 
+	provenMu sync.Mutex
+	proven   map[UnitVersion]bool
+
 	mu    sync.Mutex
 	units map[UnitVersion]uint32 // index of each unit version reported
 	free  []int                  // free slots
@@ -120,6 +123,10 @@ func Attach() (*Link, error) {
 		return nil, fmt.Errorf("supervisor: %w: %q before init", ErrBadMessage, m.Type)
 	}
 	k.TokenBase, k.quar = m.TokenBase, m.Quarantine
+	k.proven = make(map[UnitVersion]bool, len(m.Proven))
+	for _, uv := range m.Proven {
+		k.proven[UnitVersion{Name: uv.Name, Sum: uv.Sum}] = true
+	}
 	return k, nil
 }
 
@@ -132,6 +139,23 @@ func orGone(err error) error {
 
 // Quarantine is the unit versions this worker must not load.
 func (k *Link) Quarantine() []UnitVersion { return k.quar }
+
+// Proven reports whether a probe process already loaded this unit version
+// (this worker's or an earlier one's): its init does not end a process.
+func (k *Link) Proven(uv UnitVersion) bool {
+	k.provenMu.Lock()
+	defer k.provenMu.Unlock()
+	return k.proven[uv]
+}
+
+// ReportProven tells the supervisor a unit version loaded in a probe
+// process, so that the next worker need not prove it again.
+func (k *Link) ReportProven(uv UnitVersion) {
+	k.provenMu.Lock()
+	k.proven[uv] = true
+	k.provenMu.Unlock()
+	_ = k.up.send(&message{Type: msgProven, Unit: &uv})
+}
 
 // Ready tells the supervisor the scripts are loaded.
 func (k *Link) Ready() error { return k.up.send(&message{Type: msgReady}) }

@@ -114,7 +114,7 @@ func (s *Supervisor) start() (*worker, error) {
 		return nil, fmt.Errorf("supervisor: %w: %w", ErrWorkerStart, err)
 	}
 	w.cmd, w.pid, w.started = cmd, cmd.Process.Pid, time.Now()
-	_ = w.down.send(&message{Type: msgInit, TokenBase: s.tokenBase + uint32(w.id)<<24, Quarantine: s.quar.list()})
+	_ = w.down.send(&message{Type: msgInit, TokenBase: s.tokenBase + uint32(w.id)<<24, Quarantine: s.quar.list(), Proven: s.provenList()})
 
 	relayed := make(chan struct{})
 	go func() {

@@ -119,6 +119,7 @@ type Supervisor struct {
 	standby   *worker
 	confs     *confTable
 	quar      *quarantine
+	proven    map[UnitVersion]bool // unit versions a probe process loaded
 
 	served      bool      // a worker has served
 	restarts    int       // workers that died
@@ -139,6 +140,19 @@ type handed struct {
 
 // maxOrphans bounds the connections kept while no worker serves.
 const maxOrphans = 4096
+
+// maxProven bounds the unit versions remembered as proven.
+const maxProven = 1 << 16
+
+// provenList is what init tells a new worker: the versions it need not
+// prove again, less the quarantined ones.
+func (s *Supervisor) provenList() []UnitVersion {
+	out := make([]UnitVersion, 0, len(s.proven))
+	for uv := range s.proven {
+		out = append(out, uv)
+	}
+	return out
+}
 
 // Run supervises workers until ctx ends, then stops them and removes the
 // socket. It returns an error when no worker could be started: ErrWorkerConfig
@@ -162,6 +176,7 @@ func Run(ctx context.Context, cfg Config) error {
 		workers: map[*worker]struct{}{},
 		confs:   newConfTable(),
 		quar:    newQuarantine(cfg.QuarantineAfter, cfg.QuarantineWindow),
+		proven:  map[UnitVersion]bool{},
 	}
 	if cfg.Metrics != nil {
 		if s.metFile, err = cfg.Metrics.File(); err != nil {
@@ -252,6 +267,10 @@ func (s *Supervisor) message(w *worker, m *message) {
 	case msgUnit:
 		if m.Unit != nil {
 			w.units[m.Unit.Index] = UnitVersion{Name: m.Unit.Name, Sum: m.Unit.Sum}
+		}
+	case msgProven:
+		if m.Unit != nil && len(s.proven) < maxProven {
+			s.proven[UnitVersion{Name: m.Unit.Name, Sum: m.Unit.Sum}] = true
 		}
 	case msgHanded:
 		f, buffered, err := recvConn(w.hand)
@@ -423,6 +442,7 @@ func (s *Supervisor) death(w *worker, now time.Time, wasActive bool, line string
 		return // not a fatal error of code it ran: nobody is to blame
 	}
 	for _, uv := range s.quar.death(now, suspects, line) {
+		delete(s.proven, uv)
 		s.log.Error("unit quarantined: it is not loaded and its plugins are refused as unknown",
 			zap.String("unit", uv.Name), zap.String("sum", uv.Sum), zap.String("fatal", line),
 			zap.Int("deaths", s.cfg.QuarantineAfter), zap.Duration("within", s.cfg.QuarantineWindow),

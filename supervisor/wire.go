@@ -11,10 +11,10 @@ import (
 )
 
 // Message types. Worker to supervisor: msgReady, msgConf, msgUnit,
-// msgHanded. Supervisor to worker: msgInit, msgServe, msgConf,
+// msgHanded, msgProven. Supervisor to worker: msgInit, msgServe, msgConf,
 // msgQuarantine, msgDrain, msgAdopt.
 const (
-	msgInit       = "init"       // first message to a worker: TokenBase, Quarantine
+	msgInit       = "init"       // first message to a worker: TokenBase, Quarantine, Proven
 	msgReady      = "ready"      // the worker loaded its scripts and waits for serve
 	msgServe      = "serve"      // start accepting: Confs, Quarantine, Restarts
 	msgConf       = "conf"       // one prepared conf: Conf
@@ -23,6 +23,7 @@ const (
 	msgDrain      = "drain"      // hand every connection over and exit
 	msgHanded     = "handed"     // a connection is on the handover socket (handoff.go)
 	msgAdopt      = "adopt"      // a connection is on the handover socket: serve it
+	msgProven     = "proven"     // a unit version loaded in a probe process: Unit
 )
 
 // message is one JSON object on a worker link.
@@ -33,6 +34,7 @@ type message struct {
 	Confs      []protocol.ConfRecord `json:"confs,omitempty"`
 	Unit       *UnitVersion          `json:"unit,omitempty"`
 	Quarantine []UnitVersion         `json:"quarantine,omitempty"`
+	Proven     []UnitVersion         `json:"proven,omitempty"`
 	Restarts   int                   `json:"restarts,omitempty"`
 	Rescan     bool                  `json:"rescan,omitempty"`
 }
