@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
@@ -65,6 +66,8 @@ func (*Bomb) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp
 		b[0] = 1
 	case "recurse":
 		deeper(0)
+	case "sleep":
+		time.Sleep(time.Hour)
 	case "grow":
 		var s []byte
 		for i := 0; i < 1<<16; i++ {

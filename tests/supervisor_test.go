@@ -12,7 +12,7 @@ import (
 
 // innocentConns is how many connections call the innocent plugin beside
 // the one that kills its worker.
-const innocentConns = 4
+const innocentConns = 16
 
 // TestScriptCannotKillTheRunner: each way a script ends the process that
 // runs it (issue table) costs the calls in flight and nothing more: the
@@ -30,6 +30,8 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 		{name: "allocation of 1 TiB", mode: "oom", crashers: 1, event: "worker died"},
 		{name: "endless recursion", mode: "recurse", crashers: 1, event: "worker died"},
 		{name: "memory growth on 4 calls", mode: "grow", crashers: 4, sets: []string{"worker.memory_limit_mb=256"}, event: "worker replaced"},
+		{name: "calls stuck in time.Sleep", mode: "sleep", crashers: 3,
+			sets: []string{"worker.max_stuck_calls=2", "plugins.timeout=200ms"}, event: "worker replaced"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			// Debug logs say when the standby is ready: it is what takes over.
