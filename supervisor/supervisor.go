@@ -390,16 +390,21 @@ func (s *Supervisor) exited(w *worker, ex *exitInfo) error {
 		}
 		return nil
 	}
-	if w.draining || (w.killed != "" && !wasActive) {
+	if w.draining {
 		s.log.Info("replaced worker exited", fields...)
 		return nil
 	}
 	if !s.served && !wasActive {
 		// The first worker failed before serving: the configuration or
 		// the scripts do not let it start (fail_on_load_error, a socket
-		// error); a loop of restarts would hide that.
+		// error, an endless start); a loop of restarts would hide that.
+		why := ex.status
+		if w.killed != "" {
+			why = "killed: " + w.killed
+			fields = append(fields, zap.String("killed", w.killed))
+		}
 		s.log.Error("worker exited before serving", fields...)
-		return fmt.Errorf("supervisor: %w: %s", ErrWorkerStart, ex.status)
+		return fmt.Errorf("supervisor: %w: %s", ErrWorkerStart, why)
 	}
 	s.death(w, now, wasActive, line, fields)
 	if s.active == nil {
