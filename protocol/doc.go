@@ -38,6 +38,10 @@
 // the reply (encode.go) and writes it in one system call.
 //
 // Beside it: extrainfo.go asks APISIX for variables and bodies mid-call;
+// supervised.go is what a supervisor needs of a worker's server (prepared
+// confs handed over with their tokens, the plugin each connection runs,
+// the calls stuck past their deadline); handover.go passes connections to
+// another process between two frames;
 // watchdog.go is the one goroutine that enforces plugin deadlines;
 // Server.Rebind (server.go) and Server.Retire (retire.go) swap in a new set
 // of plugins after a reload, keeping conf tokens; env.go reads what APISIX

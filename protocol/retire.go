@@ -122,6 +122,7 @@ func (c *conn) endFrame() {
 func (s *Server) rebindStale() {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
+	defer s.trackRebind()()
 	for _, f := range s.confs.rebindStale(s.catalog(), s.rebindConn.parse, time.Now().UnixNano()) {
 		s.log.Error("prepared conf fails after reload: its route is refused until APISIX sends a conf the plugins accept",
 			zap.String("key", f.key), zap.Error(f.err))

@@ -137,6 +137,7 @@ func (s *Server) catalog() Catalog { return s.cat.Load().Catalog }
 func (s *Server) Rebind(cat Catalog) int {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
+	defer s.trackRebind()()
 	s.cat.Store(&catalogBox{cat})
 	changed, failed := s.confs.rebind(cat, s.rebindConn.parse, time.Now().UnixNano())
 	for _, f := range failed {

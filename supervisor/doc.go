@@ -36,8 +36,8 @@
 //     its goroutine and the unit it is running (an atomic store per call).
 //     After a death the supervisor matches the goroutine that the fatal
 //     error's trace names (the worker's stderr runs through the
-//     supervisor) to a slot; the unit there is the suspect. When the trace
-//     names no slot, every unit with a call in flight is. A unit version
+//     supervisor) to a slot; the unit there is the suspect. A trace that
+//     names no connection's goroutine blames nobody. A unit version
 //     (name and content sum) suspected in QuarantineAfter deaths within
 //     QuarantineWindow is quarantined: workers do not load it, its plugins
 //     are unknown (fail closed, or skipped with plugins.on_unknown: skip),

@@ -22,7 +22,7 @@ type worker struct {
 	state   *shared
 	down    *sender
 	downW   *os.File
-	hand    *net.UnixConn // connections handed over (handoff.go)
+	hand    *net.UnixConn // connections handed over (handover.go)
 	crash   crash
 	units   map[uint32]UnitVersion
 
@@ -169,25 +169,22 @@ func (w *worker) rss() uint64 {
 }
 
 // suspects are the unit versions to blame for the worker's death: the unit
-// the crashing goroutine was running, when the trace names a goroutine the
-// shared state knows; otherwise every unit with a call in flight.
+// of the plugin call the crashing goroutine was in, when the trace names a
+// goroutine the shared state knows (precise). A goroutine it does not know
+// (one a script started through the standard library, a timer's) is
+// blamed on nobody: the units with calls in flight then are as likely to
+// be innocent, and quarantining them would refuse their routes.
 func (w *worker) suspects() (blamed []UnitVersion, precise bool) {
 	_, gid := w.crash.get()
-	fl := w.state.inFlight()
-	if u, ok := fl[gid]; ok && gid != 0 {
-		// A connection's goroutine: its unit, or none (the runner's own
-		// code failed).
-		if uv, ok := w.units[u-1]; ok && u != 0 {
-			return []UnitVersion{uv}, true
-		}
-		return nil, true
+	if gid == 0 {
+		return nil, false
 	}
-	seen := map[uint32]bool{}
-	for _, u := range fl {
-		if uv, ok := w.units[u-1]; ok && u != 0 && !seen[u] {
-			seen[u] = true
-			blamed = append(blamed, uv)
-		}
+	u, ok := w.state.inFlight()[gid]
+	if !ok {
+		return nil, false
 	}
-	return blamed, false
+	if uv, ok := w.units[u-1]; ok && u != 0 {
+		return []UnitVersion{uv}, true
+	}
+	return nil, true // the runner's own code
 }

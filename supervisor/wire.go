@@ -21,7 +21,7 @@ const (
 	msgUnit       = "unit"       // a unit version got a slot index: Unit
 	msgQuarantine = "quarantine" // the quarantine changed: Quarantine; Rescan asks for a rescan of the scripts
 	msgDrain      = "drain"      // hand every connection over and exit
-	msgHanded     = "handed"     // a connection is on the handover socket (handoff.go)
+	msgHanded     = "handed"     // a connection is on the handover socket (handover.go)
 	msgAdopt      = "adopt"      // a connection is on the handover socket: serve it
 	msgProven     = "proven"     // a unit version loaded in a probe process: Unit
 )
