@@ -37,6 +37,20 @@ func (f *runFlags) input(cmd *cobra.Command) (configInput, error) {
 	return f.configFlags.input(extra...)
 }
 
+// runE is a serving command's RunE: run gets the configuration input and
+// a context that ends on SIGTERM or SIGINT.
+func (f *runFlags) runE(run func(context.Context, configInput, *cobra.Command) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		in, err := f.input(cmd)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+		defer stop()
+		return run(ctx, in, cmd)
+	}
+}
+
 // args are the flags as given, for the worker's command line.
 func (f *runFlags) args(cmd *cobra.Command) []string {
 	var out []string
@@ -73,15 +87,9 @@ scripts.debounce (scripts.watch), and on SIGHUP; a script that fails to load
 leaves its previous version serving. Editing the config file changes
 log.level at once; other settings apply on restart.`,
 		Args: maxArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := f.input(cmd)
-			if err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-			defer stop()
+		RunE: f.runE(func(ctx context.Context, in configInput, cmd *cobra.Command) error {
 			return runRunner(ctx, in, f.args(cmd), stdout, stderr)
-		},
+		}),
 	}
 	f.add(c)
 	return c
@@ -94,15 +102,9 @@ func newWorkerCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short:  "The serving process of run (internal: run starts it)",
 		Hidden: true,
 		Args:   maxArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := f.input(cmd)
-			if err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-			defer stop()
+		RunE: f.runE(func(ctx context.Context, in configInput, _ *cobra.Command) error {
 			return workerExit(runWorker(ctx, in, stdout, stderr), stderr)
-		},
+		}),
 	}
 	f.add(c)
 	return c

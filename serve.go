@@ -69,10 +69,17 @@ func runWorker(ctx context.Context, in configInput, stdout, stderr io.Writer) er
 	return runServe(ctx, in, cfg, link, stdout, stderr)
 }
 
-// runServe serves until ctx ends: alone, or as the worker of link. Errors
-// before the logger exists are returned for main to print; later ones are
-// logged once and returned as an exitError.
+// runServe serves until ctx ends: alone, or as the worker of link.
 func runServe(ctx context.Context, in configInput, cfg *Config, link *supervisor.Link, stdout, stderr io.Writer) error {
+	return withLogger(cfg, stdout, stderr, link == nil, func(error) int { return exitFailure }, func(log *runLogger) error {
+		return serve(ctx, in, cfg, log, link)
+	})
+}
+
+// withLogger runs fn with the runner's logger. Errors before the logger
+// exists are returned for main to print; one fn returns is logged once and
+// returned as an exitError of code(err). stopped logs the end.
+func withLogger(cfg *Config, stdout, stderr io.Writer, stopped bool, code func(error) int, fn func(*runLogger) error) error {
 	if err := cfg.checkScriptsDir(); err != nil {
 		return err
 	}
@@ -81,11 +88,11 @@ func runServe(ctx context.Context, in configInput, cfg *Config, link *supervisor
 		return err
 	}
 	defer log.close()
-	if err := serve(ctx, in, cfg, log, link); err != nil {
+	if err := fn(log); err != nil {
 		log.Error("go-runner stopped on an error", zap.Error(err))
-		return &exitError{code: exitFailure, cause: err}
+		return &exitError{code: code(err), cause: err}
 	}
-	if link == nil {
+	if stopped {
 		log.Info("go-runner stopped")
 	}
 	return nil

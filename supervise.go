@@ -34,20 +34,9 @@ func runRunner(ctx context.Context, in configInput, workerArgs []string, stdout,
 	if !cfg.Worker.Supervised {
 		return runServe(ctx, in, cfg, nil, stdout, stderr)
 	}
-	if err := cfg.checkScriptsDir(); err != nil {
-		return err
-	}
-	log, err := newLogger(cfg.Log, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer log.close()
-	if err := supervise(ctx, cfg, workerArgs, log, stdout, stderr); err != nil {
-		log.Error("go-runner stopped on an error", zap.Error(err))
-		return &exitError{code: supervisor.ExitCode(err), cause: err}
-	}
-	log.Info("go-runner stopped")
-	return nil
+	return withLogger(cfg, stdout, stderr, true, supervisor.ExitCode, func(log *runLogger) error {
+		return supervise(ctx, cfg, workerArgs, log, stdout, stderr)
+	})
 }
 
 // supervise listens on the socket and runs workers until ctx ends.
