@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -122,6 +123,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	// call can still enter them. The server exists before anything is
 	// published: the first Load publishes nothing.
 	var srv *protocol.Server
+	var serving atomic.Bool // a worker: the supervisor said serve
 	holds := &holdSet{}
 	if link != nil {
 		holds.set(link.Quarantine())
@@ -129,6 +131,16 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	publish := func(reg *plugin.Registry, retire func()) {
 		srv.Rebind(reg)
 		srv.Retire(retire)
+	}
+	if link != nil {
+		// A standby that is told to stop has nothing in flight: it need
+		// not finish loading first.
+		go func() {
+			<-ctx.Done()
+			if !serving.Load() {
+				os.Exit(exitOK)
+			}
+		}()
 	}
 	// Every unit version is proved in a throwaway process before this
 	// one evaluates it: a fatal error in its init costs that process.
@@ -174,7 +186,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 
 	if link != nil {
 		// A standby until the supervisor says serve.
-		order, err := awaitServe(ctx, link)
+		order, err := awaitServe(ctx, link, &serving)
 		if err != nil || ctx.Err() != nil {
 			return err
 		}
@@ -298,7 +310,7 @@ func runServer(ctx context.Context, srv *protocol.Server, l net.Listener, grace 
 
 // awaitServe tells the supervisor this worker is ready and waits for its
 // order to serve.
-func awaitServe(ctx context.Context, link *supervisor.Link) (supervisor.Order, error) {
+func awaitServe(ctx context.Context, link *supervisor.Link, serving *atomic.Bool) (supervisor.Order, error) {
 	if err := link.Ready(); err != nil {
 		return supervisor.Order{}, err
 	}
@@ -310,6 +322,9 @@ func awaitServe(ctx context.Context, link *supervisor.Link) (supervisor.Order, e
 	go func() {
 		for {
 			o, err := link.Next()
+			if err == nil && o.Serve {
+				serving.Store(true)
+			}
 			if err != nil || o.Serve {
 				got <- res{o, err}
 				return

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
 )
 
 // Defaults of Config.
@@ -163,7 +164,7 @@ func Run(ctx context.Context, cfg Config) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer cfg.Listener.Close()
-	lf, err := cfg.Listener.File()
+	lf, err := inheritable(cfg.Listener)
 	if err != nil {
 		return fmt.Errorf("supervisor: listener file: %w", err)
 	}
@@ -179,7 +180,7 @@ func Run(ctx context.Context, cfg Config) error {
 		proven:  map[UnitVersion]bool{},
 	}
 	if cfg.Metrics != nil {
-		if s.metFile, err = cfg.Metrics.File(); err != nil {
+		if s.metFile, err = inheritable(cfg.Metrics); err != nil {
 			return fmt.Errorf("supervisor: metrics listener file: %w", err)
 		}
 		defer s.metFile.Close()
@@ -537,6 +538,29 @@ func (s *Supervisor) shutdown() {
 			return
 		}
 	}
+}
+
+// inheritable returns a duplicate of l's descriptor for a child's
+// ExtraFiles. Not l.File(): starting a process puts such a file in
+// blocking mode, and the mode belongs to the socket that every worker
+// shares: a worker's Accept would then block in the kernel, where closing
+// its listener cannot interrupt it.
+func inheritable(l syscall.Conn) (*os.File, error) {
+	rc, err := l.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	dup := -1
+	cerr := rc.Control(func(fd uintptr) {
+		dup, err = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	})
+	if cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(dup), "listener"), nil
 }
 
 // ExitCode is the exit code of a Run error: 2 for ErrWorkerConfig, 1
