@@ -476,6 +476,10 @@ func TestOperatorMetrics(t *testing.T) {
 	var out client.ReqResult
 	wantRPCError(t, c.ReqCall(&client.ReqCall{ID: 10, ConfToken: 99}, nil, &out), "unknown token")
 
+	// The runner lets go of the connection that probed its socket at
+	// start a moment after the probe closed it.
+	awaitGauges(t, url, "one connection open", func(g map[string]float64) bool { return g["go_runner_open_connections"] == 1 },
+		"go_runner_open_connections")
 	hc := &http.Client{Timeout: ioTimeout}
 	resp, err := hc.Get(url)
 	if err != nil {
