@@ -7,6 +7,7 @@
 #   ./stress.sh 50               50 runs
 #   ./stress.sh 30 ./protocol    30 runs of one package's tests
 #   RUN='TestRetire' ./stress.sh 30 ./protocol    only the tests -run matches
+#   SKIP='TestReloadMemoryFlat' ./stress.sh       but not those -skip matches
 #   BURNERS=4 ./stress.sh        4 CPU-burning processes (default 2)
 #
 # Each package is built once and its tests run N times (go test -count=N).
@@ -22,6 +23,7 @@ case "$runs" in
 esac
 burners_wanted="${BURNERS:-2}"
 run_pattern="${RUN:-.}"
+skip_pattern="${SKIP:-}"
 
 log=$(mktemp "${TMPDIR:-/tmp}/go-runner-stress.XXXXXX")
 burners=()
@@ -55,8 +57,8 @@ function field(name,    m) {
 stress() {
 	local per_run=$1
 	shift
-	echo "-- go test -race -count=$runs -run '$run_pattern' $*"
-	go test -race -json -count="$runs" -run "$run_pattern" -timeout "$((runs * per_run))m" "$@" 2>&1 |
+	echo "-- go test -race -count=$runs -run '$run_pattern' -skip '$skip_pattern' $*"
+	go test -race -json -count="$runs" -run "$run_pattern" -skip "$skip_pattern" -timeout "$((runs * per_run))m" "$@" 2>&1 |
 		tee -a "$log" |
 		awk "$field_awk"'
 			{ a = field("Action"); t = field("Test"); p = field("Package") }
