@@ -13,7 +13,7 @@ import (
 // runner starts can shut the server down before Serve has its listener;
 // the socket file must still go with the runner.
 func TestShutdownBeforeServeRemovesSocket(t *testing.T) {
-	listen := func(t *testing.T) string {
+	sockPath := func(t *testing.T) string {
 		t.Helper()
 		dir, err := os.MkdirTemp("", "gr") // short: a socket path has at most 107 bytes
 		if err != nil {
@@ -30,7 +30,7 @@ func TestShutdownBeforeServeRemovesSocket(t *testing.T) {
 	}
 
 	t.Run("Shutdown then Serve", func(t *testing.T) {
-		sock := listen(t)
+		sock := sockPath(t)
 		l, err := Listen("unix:"+sock, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -45,7 +45,7 @@ func TestShutdownBeforeServeRemovesSocket(t *testing.T) {
 		gone(t, sock)
 	})
 	t.Run("Run with its context already done", func(t *testing.T) {
-		sock := listen(t)
+		sock := sockPath(t)
 		l, err := Listen("unix:"+sock, 0)
 		if err != nil {
 			t.Fatal(err)
