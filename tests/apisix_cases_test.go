@@ -27,15 +27,15 @@ func patterned(n int, pattern string) []byte {
 	return b[:n]
 }
 
-// nearLimitTimeout is plugins.timeout and the client's I/O bound in
-// TestAPISIXNearFrameLimit: an interpreted plugin going over 16 MiB takes
-// seconds under -race on a busy machine, past the default plugins.timeout
-// of 5s. APISIX waits 60 s; neither is a speed requirement.
-const nearLimitTimeout = 55 * time.Second
+// nearLimitPluginTimeout is plugins.timeout in TestAPISIXNearFrameLimit:
+// an interpreted plugin going over 16 MiB takes seconds under -race on a
+// busy machine, past the default of 5s. Not a speed requirement: it is
+// just under APISIX's 60 s (bigFrameIOTimeout, the client's bound).
+const nearLimitPluginTimeout = 55 * time.Second
 
 func TestAPISIXNearFrameLimit(t *testing.T) {
-	r := startExampleRunner(t, nil, "--set", "plugins.timeout="+nearLimitTimeout.String())
-	cl := client.New(client.Options{Path: r.sock, IOTimeout: nearLimitTimeout})
+	r := startExampleRunner(t, nil, "--set", "plugins.timeout="+nearLimitPluginTimeout.String())
+	cl := client.New(client.Options{Path: r.sock, IOTimeout: bigFrameIOTimeout})
 	t.Cleanup(cl.Close)
 
 	// The largest request body whose ExtraInfo answer fits in one frame.
@@ -121,7 +121,7 @@ func TestAPISIXNearFrameLimit(t *testing.T) {
 	t.Run("a reply over the limit is an error, not a broken frame", func(t *testing.T) {
 		// The edited body is 1995 bytes longer: the reply cannot be framed.
 		c := r.dial()
-		c.SetIOTimeout(nearLimitTimeout)
+		c.SetIOTimeout(bigFrameIOTimeout)
 		tok := prepare(t, c, pc("response-rewrite", map[string]any{"filters": []map[string]string{{"regex": "^start", "replace": strings.Repeat("x", 2000)}}}))
 		var out client.RespResult
 		err := c.RespCall(&client.RespCall{ID: 9, Status: 200, Headers: rs.Headers, ConfToken: tok}, &client.Extra{RespBody: []byte(upBody)}, &out)

@@ -22,6 +22,10 @@ const (
 	stopGrace    = time.Second
 	exitTimeout  = 10 * time.Second
 	ioTimeout    = 10 * time.Second
+	// bigFrameIOTimeout bounds each read and write of a call that moves a
+	// frame near 16 MiB: APISIX's own bound. Such a call can take over
+	// ten seconds under -race on a busy machine.
+	bigFrameIOTimeout = client.DefaultIOTimeout
 )
 
 // proc is a runner process started as APISIX starts it.
