@@ -4,6 +4,9 @@
 #   ./test.sh          everything: format, vet, generated code, unit and
 #                      end-to-end tests under the race detector, fuzzing
 #   FUZZTIME=30s ./test.sh   fuzz longer (default 10s per target)
+#   STRESS=20 ./test.sh      stress mode instead: ./stress.sh 20 (the unit
+#                      and end-to-end tests 20 times each under -race,
+#                      beside CPU-burning processes)
 #
 # Needs only Go (the machine's /usr/local/go or any go on PATH); every binary
 # the end-to-end tests start is built by the tests themselves.
@@ -11,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin"
 FUZZTIME="${FUZZTIME:-10s}"
+
+if [ -n "${STRESS:-}" ]; then
+	exec ./stress.sh "$STRESS"
+fi
 
 step() { printf '\n== %s\n' "$*"; }
 

@@ -16,6 +16,8 @@ import (
 const DefaultDebounce = 200 * time.Millisecond
 
 // UnitEvents counts what happens to units (package metrics implements it).
+// Each event is counted before it is logged, so whoever reads the log line
+// finds it counted.
 type UnitEvents interface {
 	UnitLoaded(unit string)     // a unit served for the first time
 	UnitReloaded(unit string)   // a new version of a unit served, or a unit rebuilt after an interrupt
@@ -460,8 +462,16 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 	return rep, nil
 }
 
-// loaded logs and counts a candidate now served.
+// loaded counts and logs a candidate now served. It counts first, so that
+// whoever reads the log line finds the metric already incremented.
 func (r *Reloader) loaded(c *candidate, initial bool) {
+	if r.cfg.Events != nil {
+		if c.old == nil {
+			r.cfg.Events.UnitLoaded(c.name)
+		} else {
+			r.cfg.Events.UnitReloaded(c.name)
+		}
+	}
 	switch {
 	case initial:
 		r.log.Debug("script unit loaded", zap.String("unit", c.name), zap.Duration("took", c.took))
@@ -471,14 +481,6 @@ func (r *Reloader) loaded(c *candidate, initial bool) {
 		r.log.Warn("script unit rebuilt after it was stopped", zap.String("unit", c.name), zap.Duration("took", c.took))
 	default:
 		r.log.Info("script unit reloaded", zap.String("unit", c.name), zap.Strings("plugins", specNames(c.u)), zap.Duration("took", c.took))
-	}
-	if r.cfg.Events == nil {
-		return
-	}
-	if c.old == nil {
-		r.cfg.Events.UnitLoaded(c.name)
-	} else {
-		r.cfg.Events.UnitReloaded(c.name)
 	}
 }
 

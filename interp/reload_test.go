@@ -60,6 +60,10 @@ func TestReloaderBrokenEditsKeepOldVersion(t *testing.T) {
 		is    error
 		want  []string // in the error
 		noPos bool     // the error has no file:line:col
+		// loadTimeout, when set, bounds the broken load only: the good
+		// loads keep the default, which a load on a busy machine under
+		// -race needs (one can take a few hundred milliseconds).
+		loadTimeout time.Duration
 	}{
 		{name: "syntax error", src: verSrc("a", 2, "func broken( {\n"), is: ErrSyntax, want: []string{"a.go:33:"}},
 		{name: "type error", src: verSrc("a", 2, "var typo int = \"x\"\n"), is: ErrCompile, want: []string{"a.go:33:"}},
@@ -67,19 +71,24 @@ func TestReloaderBrokenEditsKeepOldVersion(t *testing.T) {
 			is: ErrImportNotAllowed, want: []string{`a.go:5:2: import "os/exec" is not allowed`}},
 		{name: "go statement", src: verSrc("a", 2, "func spawn() { go func() {}() }\n"), is: ErrGoStatement, want: []string{"a.go:33:16"}},
 		{name: "panic in init", src: verSrc("a", 2, "func init() { panic(\"bad init\") }\n"), is: ErrLoadPanic, want: []string{"a.go:33:15", "bad init"}},
-		{name: "endless loop in init", src: verSrc("a", 2, "func init() { for {} }\n"), is: ErrLoadTimeout, want: []string{"does not return"}, noPos: true},
+		{name: "endless loop in init", src: verSrc("a", 2, "func init() { for {} }\n"), is: ErrLoadTimeout, want: []string{"does not return"}, noPos: true,
+			loadTimeout: 300 * time.Millisecond},
 		{name: "no plugin registered", src: "package scripts\n\nvar x = 1\n", is: ErrNoPlugin, noPos: true},
 		{name: "name clash", src: verSrc("b", 2, ""), is: plugin.ErrDuplicate,
 			want: []string{`plugin "b"`, filepath.Join("%DIR%", "a.go"), filepath.Join("%DIR%", "b.go")}, noPos: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newReloadFixture(t, map[string]string{"a.go": verSrc("a", 1, ""), "b.go": verSrc("b", 1, "")},
-				func(c *ReloadConfig) { c.LoadTimeout = 300 * time.Millisecond })
+			f := newReloadFixture(t, map[string]string{"a.go": verSrc("a", 1, ""), "b.go": verSrc("b", 1, "")}, nil)
 			served := f.r.Registry()
 			f.write("a.go", tc.src)
 
+			defaultTimeout := f.r.cfg.LoadTimeout
+			if tc.loadTimeout > 0 {
+				f.r.cfg.LoadTimeout = tc.loadTimeout
+			}
 			rep := f.r.Rescan(false)
+			f.r.cfg.LoadTimeout = defaultTimeout
 			if len(rep.Failed) != 1 || rep.Published || rep.changed() {
 				t.Fatalf("report %+v", rep)
 			}

@@ -49,27 +49,37 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 			}
 			p = nil
 		}
+		var stack []byte
 		if p != nil {
 			outcome = OutcomePanic
 			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
-			// A ParseConf failure, panic or not, is logged once by the
-			// caller with the conf's key.
 			if phase != PhaseParseConf {
-				c.srv.log.Error("plugin panicked",
-					zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
-					zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
+				stack = debug.Stack() // here, where the panic's frames are
 			}
 		}
+		interrupted := false
 		if c.slot.leave() {
 			outcome = OutcomeTimeout
 			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginTimeout)
 		} else if spec.Guard != nil && spec.Guard.Epoch() != epoch && err == nil {
 			outcome = OutcomeInterrupted
 			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrInterrupted)
+			interrupted = true
+		}
+		// Counted before it is logged: whoever reads the line finds the
+		// call in the metrics.
+		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
+		// A ParseConf failure, panic or not, is logged once by the caller
+		// with the conf's key (stack is nil then).
+		if stack != nil {
+			c.srv.log.Error("plugin panicked",
+				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
+				zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", stack))
+		}
+		if interrupted {
 			c.srv.log.Warn("plugin call interrupted: its unit was stopped during the call",
 				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit))
 		}
-		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
 	}()
 	return call()
 }

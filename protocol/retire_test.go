@@ -12,13 +12,27 @@ import (
 // retireBound caps the waits of these tests; none is a speed requirement.
 const retireBound = 10 * time.Second
 
+// TestRetireWithoutFramesInFlightRunsAtOnce: with a connection open but no
+// frame in flight, Retire runs its callback before it returns.
 func TestRetireWithoutFramesInFlightRunsAtOnce(t *testing.T) {
 	srv, sock := testServer(t, Config{}, registry(t, funcPlugin{name: "say", req: say}))
 	p := dial(t, sock)
-	p.prepare("route#1#x#1", kv{name: "say", value: "v1"}) // a connection, idle now
-	ran := false
-	srv.Retire(func() { ran = true })
-	if !ran {
+	p.prepare("route#1#x#1", kv{name: "say", value: "v1"})
+	// The reply is written before the connection ends its frame, so the
+	// PrepareConf may still be in flight here: await its end (afterFrames
+	// reports it) before the connection counts as idle.
+	idle := make(chan struct{})
+	srv.afterFrames(func() { close(idle) })
+	select {
+	case <-idle:
+	case <-time.After(retireBound):
+		t.Fatal("the PrepareConf frame never ended")
+	}
+	ran := make(chan struct{})
+	srv.Retire(func() { close(ran) })
+	select {
+	case <-ran:
+	default:
 		t.Fatal("Retire did not run its callback with no frame in flight")
 	}
 }

@@ -151,11 +151,15 @@ func (s *Server) Rebind(cat Catalog) int {
 func (s *Server) ConfEntries() int { return s.confs.len() }
 
 // Serve accepts connections on l until Shutdown. It returns ErrServerClosed
-// after Shutdown.
+// after Shutdown, having closed l (which removes a unix socket's file),
+// also when Shutdown came first.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.closing.Load() {
+		// Shutdown ran before l was known: it is closed here, or its
+		// socket file would outlive the runner.
 		s.mu.Unlock()
+		_ = l.Close()
 		return ErrServerClosed
 	}
 	s.lis = l

@@ -234,7 +234,10 @@ func TestPluginFailures(t *testing.T) {
 		funcPlugin{name: "big", req: func(_ any, w http.ResponseWriter, _ pluginhttp.Request) { _, _ = w.Write(make([]byte, MaxBodyLen)) }},
 		funcPlugin{name: "say", req: say},
 	)
-	_, sock := testServer(t, Config{PluginTimeout: 50 * time.Millisecond}, reg)
+	// The timeout bounds every call here, not only "wait"'s: short enough
+	// for the deadline case, long enough that no other call reaches it on
+	// a loaded machine.
+	_, sock := testServer(t, Config{PluginTimeout: 500 * time.Millisecond}, reg)
 	p := dial(t, sock)
 	okTok := p.prepare("route#ok#x#1", kv{name: "say", value: "fine"})
 	for _, tc := range []struct {
@@ -372,7 +375,8 @@ func TestPeerClosesDuringExtraInfo(t *testing.T) {
 			panic("want ErrPeerClosed")
 		}
 	}}, funcPlugin{name: "say", req: say})
-	srv, sock := testServer(t, Config{}, reg)
+	closed := make(chan struct{}, 2) // p's close, and q's at the end
+	srv, sock := testServer(t, Config{Observer: closeObserver{closed: closed}}, reg)
 	p := dial(t, sock)
 	tok := p.prepare("route#1#x#1", kv{name: "vars", value: ""})
 	okTok := p.prepare("route#2#x#1", kv{name: "say", value: "ok"})
@@ -385,19 +389,31 @@ func TestPeerClosesDuringExtraInfo(t *testing.T) {
 	if typ, _ := q.roundTrip(TypeHTTPReqCall, reqMsg{token: okTok, path: "/"}.bytes()); typ != TypeHTTPReqCall {
 		t.Fatal("not serving")
 	}
-	// The closed connection's goroutine ends.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		srv.mu.Lock()
-		n := len(srv.conns)
-		srv.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections still open", n)
-		}
-		time.Sleep(5 * time.Millisecond)
+	// The closed connection's goroutine ends: it reports ConnClosed on
+	// its way out.
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the closed connection's goroutine never ended")
+	}
+	srv.mu.Lock()
+	n := len(srv.conns)
+	srv.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d connections tracked, want the open one only", n)
+	}
+}
+
+// closeObserver reports each connection the server lets go of.
+type closeObserver struct {
+	nopObserver
+	closed chan<- struct{}
+}
+
+func (o closeObserver) ConnClosed() {
+	select {
+	case o.closed <- struct{}{}:
+	default: // never block the server
 	}
 }
 

@@ -303,6 +303,25 @@ func exMetricsURL(t testing.TB, p *proc) string {
 // goroutine behind in the runner.
 var exScrapeClient = &http.Client{Timeout: ioTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
 
+// awaitGauges scrapes url until ok holds for the named unlabelled series
+// and returns them; it fails after ioTimeout. Gauges have no event to wait
+// on, so this polls: e.g. a connection the client closed is let go of by
+// the runner a moment later.
+func awaitGauges(t testing.TB, url, what string, ok func(g map[string]float64) bool, names ...string) map[string]float64 {
+	t.Helper()
+	deadline := time.Now().Add(ioTimeout)
+	for {
+		g := exGauges(t, url, names...)
+		if ok(g) {
+			return g
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: gauges %v after %s", what, g, ioTimeout)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not synchronization
+	}
+}
+
 // exGauges scrapes url and returns the values of the named unlabelled series.
 func exGauges(t testing.TB, url string, names ...string) map[string]float64 {
 	t.Helper()

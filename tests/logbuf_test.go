@@ -7,41 +7,59 @@ import (
 	"time"
 )
 
-// logBuf collects a process's output and lets a test wait for a line.
+// logBuf collects a process's output and lets a test wait for a line. It
+// keeps the output line by line, never in one contiguous buffer: under
+// -race, growing a buffer of tens of megabytes took seconds, during which
+// the runner blocked writing to its stdout and overran plugin deadlines
+// (10,000 logged panics with their stacks make ~50 MB).
 type logBuf struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
+	mu       sync.Mutex
+	complete []string // the complete lines, without their newlines
+	partial  []byte   // the line being written
+	changed  chan struct{}
 }
 
 func newLogBuf() *logBuf { return &logBuf{changed: make(chan struct{}, 1)} }
 
 func (l *logBuf) Write(p []byte) (int, error) {
+	n := len(p)
 	l.mu.Lock()
-	n, err := l.b.Write(p)
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			l.partial = append(l.partial, p...)
+			break
+		}
+		l.complete = append(l.complete, string(l.partial)+string(p[:i]))
+		l.partial = l.partial[:0]
+		p = p[i+1:]
+	}
 	l.mu.Unlock()
 	select {
 	case l.changed <- struct{}{}:
 	default:
 	}
-	return n, err
+	return n, nil
 }
 
 func (l *logBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.String()
+	var b strings.Builder
+	for _, line := range l.complete {
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	b.Write(l.partial)
+	return b.String()
 }
 
 // lines returns the complete lines so far.
 func (l *logBuf) lines() []string {
-	s := l.String()
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	} else {
-		return nil
-	}
-	return strings.Split(s, "\n")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Lines are only ever appended: the caller may keep this view.
+	return l.complete[:len(l.complete):len(l.complete)]
 }
 
 // count is the number of lines containing every one of subs.

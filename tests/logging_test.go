@@ -25,13 +25,19 @@ func TestNoLogPerRequest(t *testing.T) {
 	cases := []struct {
 		bin   string
 		confs []client.Conf // the chain of the calls
+		// settled is the last line the runner logs at start-up, on its
+		// own goroutine: awaited before lines are counted.
+		settled string
 	}{
-		{"testrunner", []client.Conf{pc("mark", map[string]any{"tag": "a"}), pc("echo", nil), pc("rewrite", map[string]any{"path": "/p"}), pc("resp", map[string]any{"status": 201})}},
-		{"go-runner", nil}, // no scripts: an empty chain
+		{"testrunner", []client.Conf{pc("mark", map[string]any{"tag": "a"}), pc("echo", nil), pc("rewrite", map[string]any{"path": "/p"}), pc("resp", map[string]any{"status": 201})}, ""},
+		{"go-runner", nil, "watching scripts for changes"}, // no scripts: an empty chain
 	}
 	for _, tc := range cases {
 		t.Run(tc.bin, func(t *testing.T) {
 			r := startRunner(t, tc.bin) // default level
+			if tc.settled != "" && !r.out.waitCount(readyTimeout, 1, tc.settled) {
+				t.Fatalf("no start-up line %q", tc.settled)
+			}
 			c := r.dial()
 			marker(t, r, c, 0)
 			before := len(r.out.lines())

@@ -150,6 +150,7 @@ func errorAndGoOn(t *testing.T, c *client.Conn) {
 func TestOversizedReply(t *testing.T) {
 	r := startRunner(t, "testrunner")
 	c := r.dial()
+	c.SetIOTimeout(bigFrameIOTimeout)
 	other := r.dial()
 	sayWorks(t, other)
 	cases := []struct {
@@ -204,6 +205,7 @@ func TestOversizedReply(t *testing.T) {
 func TestLargeRequest(t *testing.T) {
 	r := startRunner(t, "testrunner")
 	c := r.dial()
+	c.SetIOTimeout(bigFrameIOTimeout)
 	tok := prepare(t, c, pc("echo", nil))
 	for _, n := range []int{300 << 10, 4 << 20, client.MaxBodyLen - 4096} {
 		big := bytes.Repeat([]byte{'q'}, n)

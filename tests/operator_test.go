@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-runner/go-runner/protocol/client"
 )
@@ -506,6 +507,10 @@ func TestOperatorMetrics(t *testing.T) {
 	var out client.ReqResult
 	wantRPCError(t, c.ReqCall(&client.ReqCall{ID: 10, ConfToken: 99}, nil, &out), "unknown token")
 
+	// The runner lets go of the connection that probed its socket at
+	// start a moment after the probe closed it.
+	awaitGauges(t, url, "one connection open", func(g map[string]float64) bool { return g["go_runner_open_connections"] == 1 },
+		"go_runner_open_connections")
 	hc := &http.Client{Timeout: ioTimeout}
 	resp, err := hc.Get(url)
 	if err != nil {
@@ -613,7 +618,7 @@ func TestOperatorScriptOutputIsLogged(t *testing.T) {
 
 // TestOperatorSIGTERMWithStuckPlugin: a plugin blocked in compiled code
 // (which no deadline interrupts) does not keep the runner from exiting
-// within APISIX's one second after SIGTERM.
+// once its shutdown grace is over.
 func TestOperatorSIGTERMWithStuckPlugin(t *testing.T) {
 	dir := shortDir(t)
 	opScripts(t, dir, "sleep", "opsleep.go")
@@ -628,7 +633,8 @@ func TestOperatorSIGTERMWithStuckPlugin(t *testing.T) {
 	if !p.out.waitCount(readyTimeout, 1, "op-sleep sleeping") {
 		t.Fatal("the call never reached the plugin")
 	}
-	p.stop()
+	took := p.stopWithin(exitTimeout, "it waited for the plugin asleep for 30 s") // see stopWithin
+	t.Logf("exited %s after SIGTERM with a plugin asleep for 30 s (grace 800 ms + 100 ms)", took.Round(time.Millisecond))
 	if !p.out.waitCount(readyTimeout, 1, "still running") {
 		t.Error("no log of the calls left running")
 	}

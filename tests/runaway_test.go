@@ -14,8 +14,11 @@ import (
 
 // Plugins that cannot hurt the runner: deadlines, runaway loops, panics.
 
-// runawayTimeout is plugins.timeout in the runaway test.
-const runawayTimeout = 300 * time.Millisecond
+// runawayTimeout is plugins.timeout in the runaway test. It bounds every
+// call there, and every load of a unit too (the runner's load timeout is
+// plugins.timeout), rebuilds included: a load can take a few hundred
+// milliseconds under -race on a busy machine.
+const runawayTimeout = time.Second
 
 // idleWindow is how long the runner's CPU time is measured once the
 // runaway was dealt with.

@@ -64,6 +64,11 @@ func serve(log *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
+	// Signals are caught before the socket accepts: APISIX may stop the
+	// runner as soon as it serves, and the default action would kill it
+	// with its socket file left behind.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
 	reg := plugin.Compiled()
 	// Compiled plugins are trusted like the runner: their bodies are
 	// bounded by the frame limit only.
@@ -74,8 +79,6 @@ func serve(log *zap.Logger) error {
 	}
 	log.Info("runner started", zap.String("version", Version()), zap.String("socket", addr), zap.Duration("conf_ttl", ttl),
 		zap.Strings("plugins", reg.Names()), zap.Int("pid", os.Getpid()))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	if err := protocol.Run(ctx, srv, l, ShutdownGrace); err != nil {
 		if !errors.Is(err, protocol.ErrShutdownForced) {
 			return fmt.Errorf("runner: %w", err)

@@ -76,12 +76,13 @@ func serveScripts(dir string) error {
 	if err != nil {
 		return err
 	}
+	// Signals are caught before the socket accepts (see sdk/runner).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
 	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, Logger: log}, reg)
 	l, err := protocol.Listen(addr, protocol.DefaultSocketMode)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	return protocol.Run(ctx, srv, l, runner.ShutdownGrace)
 }
