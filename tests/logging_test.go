@@ -30,7 +30,7 @@ func TestNoLogPerRequest(t *testing.T) {
 		settled string
 	}{
 		{"testrunner", []client.Conf{pc("mark", map[string]any{"tag": "a"}), pc("echo", nil), pc("rewrite", map[string]any{"path": "/p"}), pc("resp", map[string]any{"status": 201})}, ""},
-		{"go-runner", nil, "watching scripts for changes"}, // no scripts: an empty chain
+		{"go-runner", nil, "worker serving"}, // no scripts: an empty chain; the supervisor logs this line beside the worker's start
 	}
 	for _, tc := range cases {
 		t.Run(tc.bin, func(t *testing.T) {
