@@ -26,7 +26,7 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	if start.IsZero() {
 		start = time.Now()
 	}
-	c.slot.enter(spec, start)
+	c.slot.enter(spec, phase, start)
 	if c.track != nil {
 		c.track.Enter(spec)
 	}
@@ -60,7 +60,17 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 					zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
 			}
 		}
-		if c.slot.leave() {
+		timedOut, abandoned := c.slot.leave()
+		if abandoned {
+			// Given up while stuck: answered and counted for it.
+			c.broken = true
+			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginStuck)
+			if ce := c.srv.log.Check(zap.DebugLevel, "stuck plugin call returned"); ce != nil {
+				ce.Write(zap.String("plugin", spec.Name), zap.String("unit", spec.Unit))
+			}
+			return
+		}
+		if timedOut {
 			outcome = OutcomeTimeout
 			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginTimeout)
 		} else if spec.Guard != nil && spec.Guard.Epoch() != epoch && err == nil {

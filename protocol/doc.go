@@ -38,7 +38,9 @@
 // the reply (encode.go) and writes it in one system call.
 //
 // Beside it: extrainfo.go asks APISIX for variables and bodies mid-call;
-// watchdog.go is the one goroutine that enforces plugin deadlines;
+// watchdog.go is the one goroutine that enforces plugin deadlines, and
+// stuck.go answers for a call blocked past its deadline in compiled code
+// (the connection is then closed);
 // Server.Rebind (server.go) and Server.Retire (retire.go) swap in a new set
 // of plugins after a reload, keeping conf tokens; env.go reads what APISIX
 // sets in the environment.

@@ -65,7 +65,7 @@ func (s *Server) InstallConfs(recs []ConfRecord) int {
 		for i, c := range r.Conf {
 			raw[i] = rawConf{name: c.Name, value: c.Value}
 		}
-		if s.confs.install(r.Key, r.Token, raw, r.Expires, s.catalog(), s.rebindConn.parse) {
+		if s.confs.install(r.Key, r.Token, raw, r.Expires, s.catalog(), s.parseAside) {
 			n++
 		}
 	}

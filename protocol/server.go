@@ -53,6 +53,11 @@ type Config struct {
 	OnConfPrepared func(ConfRecord)
 	// Tracker, when set, is told which plugin each connection runs.
 	Tracker Tracker
+	// OnOverrun, when set, is called on the watchdog's goroutine with each
+	// plugin whose call overran its deadline, once its guard (if any) was
+	// interrupted: the runner rebuilds a stopped unit at once. It must not
+	// block.
+	OnOverrun func(spec *plugin.Spec)
 }
 
 func (c Config) withDefaults() Config {
@@ -98,9 +103,8 @@ type Server struct {
 	conns map[*conn]struct{}
 	wg    sync.WaitGroup
 
-	rebindMu   sync.Mutex
-	rebindConn *conn // runs ParseConf for rebinds under the watchdog
-	retire     retirer
+	rebindMu sync.Mutex // serializes rebinds; their ParseConf runs aside (parseAside)
+	retire   retirer
 }
 
 type catalogBox struct{ Catalog }
@@ -118,10 +122,8 @@ func NewServer(cfg Config, cat Catalog) *Server {
 
 		handedOver: make(chan struct{}),
 	}
-	s.wd = newWatchdog(cfg.PluginTimeout, s.log, nil)
+	s.wd = newWatchdog(cfg.PluginTimeout, s.log, cfg.OnOverrun)
 	s.cat.Store(&catalogBox{cat})
-	s.rebindConn = newConn(s, nil)
-	s.wd.add(&s.rebindConn.slot)
 	go s.wd.run(s.stop)
 	go s.sweep()
 	return s
@@ -138,7 +140,7 @@ func (s *Server) Rebind(cat Catalog) int {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
 	s.cat.Store(&catalogBox{cat})
-	changed, failed := s.confs.rebind(cat, s.rebindConn.parse, time.Now().UnixNano())
+	changed, failed := s.confs.rebind(cat, s.parseAside, time.Now().UnixNano())
 	for _, f := range failed {
 		s.log.Error("prepared conf fails after reload: its route is refused until APISIX sends a conf the plugins accept",
 			zap.String("key", f.key), zap.Error(f.err))
@@ -198,7 +200,6 @@ func (s *Server) track(nc net.Conn) {
 	s.wd.add(&c.slot)
 	s.obs.ConnOpened()
 	go func() {
-		defer s.wg.Done()
 		defer s.untrack(c)
 		if s.cfg.Tracker != nil {
 			c.track = s.cfg.Tracker.Attach()
@@ -211,13 +212,22 @@ func (s *Server) track(nc net.Conn) {
 func (s *Server) untrack(c *conn) {
 	_ = c.nc.Close()
 	s.wd.remove(&c.slot)
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	if s.retire.pending.Load() > 0 {
-		s.retire.frameEnded(c, true)
-	}
-	s.obs.ConnClosed()
+	s.release(c)
+}
+
+// release forgets a connection that serves no more: closed, or given up
+// while a call on it is stuck (stuck.go), whichever comes first.
+func (s *Server) release(c *conn) {
+	c.released.Do(func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		if s.retire.pending.Load() > 0 {
+			s.retire.frameEnded(c, true)
+		}
+		s.obs.ConnClosed()
+		s.wg.Done()
+	})
 }
 
 // Shutdown stops accepting, lets the calls in flight finish and closes every
