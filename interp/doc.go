@@ -42,6 +42,9 @@
 // gracefully: new calls are refused, calls in flight finish, and the
 // interpreter is released after the last one.
 //
+// A Unit is also a protocol.Admitter: it runs at most Config.MaxConcurrent
+// calls at once (limit.go), so that one unit cannot take every processor.
+//
 // Per unit, two goroutines stay parked while the unit is served: they hold
 // the interpreter's cancellation armed (see guard.go).
 //

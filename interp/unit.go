@@ -34,6 +34,9 @@ type Unit struct {
 	inflight atomic.Int64 // calls running in the interpreter
 
 	stdout, stderr *lineWriter
+
+	slots   chan struct{} // one per call running (limit.go)
+	busyLog throttle
 }
 
 var _ plugin.Guard = (*Unit)(nil)
@@ -90,6 +93,8 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		name: name,
 		path: path,
 		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
+
+		slots: make(chan struct{}, cfg.withDefaults().MaxConcurrent),
 	}
 	slog := limitLogger(cfg.Logger.Named("script").With(zap.String("unit", name)), cfg.LogRate, cfg.LogLineBytes)
 	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s), u.pluginField()) }}

@@ -26,6 +26,13 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	if start.IsZero() {
 		start = time.Now()
 	}
+	if a, ok := spec.Guard.(Admitter); ok {
+		if !a.Acquire(c.srv.cfg.QueueWait) {
+			c.srv.obs.PluginCall(spec, phase, time.Since(start), OutcomeBusy)
+			return fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrUnitBusy)
+		}
+		defer a.Release()
+	}
 	c.slot.enter(spec, phase, start)
 	if c.track != nil {
 		c.track.Enter(spec)

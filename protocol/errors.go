@@ -30,4 +30,7 @@ var (
 	// ErrAbandoned: a write on a connection whose stuck call was answered
 	// for it.
 	ErrAbandoned = errors.New("connection given up: a call on it is stuck")
+	// ErrUnitBusy: a call refused because its unit runs as many calls as
+	// it may (plugins.max_concurrent_per_unit).
+	ErrUnitBusy = errors.New("plugin call refused: its unit runs as many calls as it may")
 )

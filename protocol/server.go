@@ -58,6 +58,18 @@ type Config struct {
 	// interrupted: the runner rebuilds a stopped unit at once. It must not
 	// block.
 	OnOverrun func(spec *plugin.Spec)
+	// QueueWait is how long a call waits for a slot of its unit (see
+	// Admitter) before it is refused; a tenth of PluginTimeout when zero,
+	// none when negative.
+	QueueWait time.Duration
+}
+
+// Admitter is a plugin Guard that bounds how many calls its code runs at
+// once (a script unit). Acquire waits up to wait for a slot and reports
+// whether it got one; Release gives it back.
+type Admitter interface {
+	Acquire(wait time.Duration) bool
+	Release()
 }
 
 func (c Config) withDefaults() Config {
@@ -69,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ExtraInfoTimeout <= 0 {
 		c.ExtraInfoTimeout = DefaultExtraInfoTimeout
+	}
+	if c.QueueWait == 0 {
+		c.QueueWait = c.PluginTimeout / 10
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
