@@ -364,6 +364,8 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 		u, err := load(r.cfg.Config, src.snap, r.cfg.Prove)
 		if u != nil {
 			u.sum = hex.EncodeToString(src.sum[:])
+			kick := func() { poke(r.kick) } // a callback overran: rebuild
+			u.onStop.Store(&kick)
 		}
 		switch {
 		case errors.Is(err, errNoDecls):

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -17,7 +18,8 @@ import (
 // naming the unit and plugin rather than as a bare reflect.Value. A filter
 // cut short by Interrupt returns normally: its caller sees the Guard's epoch
 // change. ParseConf, which has a result to lose, reports it as
-// ErrInterrupted.
+// ErrInterrupted. A script's error or panic value is formatted inside the
+// call, so that no script method runs after it.
 
 func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 	return func(in []byte) (conf interface{}, err error) {
@@ -36,7 +38,14 @@ func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 				conf, err = nil, u.callError(name, ErrInterrupted)
 			}
 		}()
-		return f(in)
+		conf, err = f(in)
+		if err != nil {
+			// Formatted here, inside the watched call: the runner never
+			// calls a script's Error() after the call (it could loop, block
+			// or panic where no deadline watches).
+			err = errors.New(err.Error())
+		}
+		return conf, err
 	}
 }
 
