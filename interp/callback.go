@@ -1,11 +1,10 @@
 package interp
 
 import (
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
-
-	"github.com/go-runner/go-runner/bridge"
 )
 
 // Script code the standard library runs on a goroutine of its own — the
@@ -37,7 +36,19 @@ func (u *Unit) callback(what string, f func()) {
 	defer func() {
 		if r := recover(); r != nil {
 			// Formatted under the watch: the value may be a script's error.
-			u.hostLog.Errorf("%s callback panicked: %v", what, bridge.PanicValue(r))
+			pe := u.callPanic(r)
+			msg := what + " callback panicked: " + pe.Value
+			if pe.Pos != "" {
+				msg += " (at " + pe.Pos + ")"
+			}
+			ok, n := u.cbPanics.allow(what+"|"+pe.Pos+"|"+pe.Value, time.Now())
+			if !ok {
+				return
+			}
+			if n > 1 {
+				msg += fmt.Sprintf(" (%d times since the last line)", n)
+			}
+			u.hostLog.Errorf("%s", msg)
 		}
 	}()
 	f()

@@ -65,3 +65,28 @@ func (t *throttle) allow(now time.Time) (bool, int) {
 	t.last, t.n = now, 0
 	return true, n
 }
+
+// maxRepeatKeys bounds the events a repeats tracks; past it, it starts
+// afresh.
+const maxRepeatKeys = 1024
+
+// repeats is a throttle per key (say, a panic's position).
+type repeats struct {
+	mu   sync.Mutex
+	seen map[string]*throttle
+}
+
+// allow is throttle.allow for the event key.
+func (r *repeats) allow(key string, now time.Time) (bool, int) {
+	r.mu.Lock()
+	if r.seen == nil || len(r.seen) >= maxRepeatKeys {
+		r.seen = make(map[string]*throttle)
+	}
+	t := r.seen[key]
+	if t == nil {
+		t = &throttle{}
+		r.seen[key] = t
+	}
+	r.mu.Unlock()
+	return t.allow(now)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-runner/go-runner/bridge"
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 )
@@ -32,7 +31,7 @@ func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 		defer func() {
 			u.leave()
 			if r := recover(); r != nil {
-				conf, err = nil, u.callError(name, ErrPanic, bridge.PanicValue(r))
+				conf, err = nil, u.callError(name, ErrPanic, u.callPanic(r))
 			}
 			if u.epoch.Load() != e {
 				conf, err = nil, u.callError(name, ErrInterrupted)
@@ -94,7 +93,7 @@ func (u *Unit) leave() {
 func (u *Unit) exit(name string) {
 	u.leave()
 	if r := recover(); r != nil {
-		panic(u.callError(name, ErrPanic, bridge.PanicValue(r)))
+		panic(u.callError(name, ErrPanic, u.callPanic(r)))
 	}
 }
 

@@ -43,6 +43,9 @@ type Unit struct {
 	timers  bridge.Timers          // started by the unit's scripts
 	onStop  atomic.Pointer[func()] // told when a callback overran
 	hostLog *pluginlog.Logger
+
+	panics   panicTrace // yaegi's panic frames by goroutine (panics.go)
+	cbPanics repeats    // callback panics logged (callback.go)
 }
 
 var _ plugin.Guard = (*Unit)(nil)
@@ -132,7 +135,7 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		SourcecodeFilesystem: fsys,
 		Stdin:                strings.NewReader(""),
 		Stdout:               u.stdout,
-		Stderr:               u.stderr,
+		Stderr:               stderrWriter{u},
 		Args:                 []string{name},
 		Env:                  []string{},
 	})

@@ -3,7 +3,6 @@ package protocol
 import (
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"time"
 
 	"go.uber.org/zap"
@@ -31,7 +30,13 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 			c.srv.obs.PluginCall(spec, phase, time.Since(start), OutcomeBusy)
 			return fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrUnitBusy)
 		}
-		defer a.Release()
+		c.held = a
+		defer func() {
+			if c.held != nil {
+				c.held.Release()
+				c.held = nil
+			}
+		}()
 	}
 	c.slot.enter(spec, phase, start)
 	if c.track != nil {
@@ -62,9 +67,7 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 			// A ParseConf failure, panic or not, is logged once by the
 			// caller with the conf's key.
 			if phase != PhaseParseConf {
-				c.srv.log.Error("plugin panicked",
-					zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
-					zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", debug.Stack()))
+				c.srv.logPanic(spec, phase, unwrapPanic(p))
 			}
 		}
 		timedOut, abandoned := c.slot.leave()

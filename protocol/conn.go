@@ -46,6 +46,10 @@ type conn struct {
 	stuck     chan struct{} // closed when a parse aside is given up (nil otherwise)
 	released  sync.Once     // Server.release
 
+	// held is the unit slot of the call running (Admitter), given back
+	// while the call waits on APISIX for extra info (extrainfo.go).
+	held Admitter
+
 	req  request
 	w    responseWriter
 	resp response

@@ -120,6 +120,7 @@ type Server struct {
 
 	rebindMu sync.Mutex // serializes rebinds; their ParseConf runs aside (parseAside)
 	retire   retirer
+	panics   panicLog
 }
 
 type catalogBox struct{ Catalog }

@@ -105,8 +105,9 @@ func blockOn(t *testing.T, r *reloadRunner, modes []string) ([]error, []time.Dur
 // rebuilt without waiting for another call; the innocent plugin serves
 // throughout; and SIGTERM is not held up by the stuck goroutines.
 func TestStuckCallsAnswered(t *testing.T) {
+	// Four calls of one unit at once: above the default limit.
 	r := startReloadRunner(t, map[string]string{"stuck.go": stuckScript, "ver.go": versionScript("ver", 1, "", "")},
-		"plugins.timeout="+stuckTimeout.String(), "metrics.address=127.0.0.1:0")
+		"plugins.timeout="+stuckTimeout.String(), "metrics.address=127.0.0.1:0", "plugins.max_concurrent_per_unit=8")
 	in := startInnocent(t, r.proc, innocentConns)
 	in.awaitOK(20)
 	later := r.dial()
@@ -153,7 +154,7 @@ func TestStuckCallsAnswered(t *testing.T) {
 // its token and serves.
 func TestStuckCallsRecycleTheWorker(t *testing.T) {
 	r := startReloadRunner(t, map[string]string{"stuck.go": stuckScript, "ver.go": versionScript("ver", 1, "", "")},
-		"plugins.timeout="+stuckTimeout.String(), "worker.max_stuck_calls=2", "log.level=debug")
+		"plugins.timeout="+stuckTimeout.String(), "worker.max_stuck_calls=2", "log.level=debug", "plugins.max_concurrent_per_unit=8")
 	r.awaitLog(2, "worker ready")
 	in := startInnocent(t, r.proc, innocentConns)
 	in.awaitOK(20)
