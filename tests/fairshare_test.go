@@ -129,19 +129,27 @@ func measureInnocent(t *testing.T, p *proc, tok uint32, conns int, d time.Durati
 	return l
 }
 
-// TestFairShare: 16 callers of a unit that burns a second of CPU per call
-// beside an innocent plugin on 4 connections. The burner runs at most
-// plugins.max_concurrent_per_unit calls at once (the rest are refused
-// after a short wait); every innocent call succeeds. The innocent's calls
-// a second and p99 are logged without and with the burner.
-func TestFairShare(t *testing.T) {
+// fairFigures are what one run of the fair share scenario saw.
+type fairFigures struct {
+	alone, withBurner          latencies
+	burnOK, burnRefused, other int64
+	firstOther                 error
+	limit                      any // the unit's limit, from the log
+	busy                       float64
+	runner                     *reloadRunner
+}
+
+// fairRun starts a runner with sets, measures the innocent plugin alone,
+// then beside 16 callers of the burner.
+func fairRun(t *testing.T, sets ...string) fairFigures {
+	t.Helper()
 	r := startReloadRunner(t, map[string]string{"burn.go": burnScript, "ver.go": versionScript("ver", 1, "", "")},
-		"plugins.timeout="+fairTimeout.String(), "metrics.address=127.0.0.1:0")
+		append([]string{"plugins.timeout=" + fairTimeout.String(), "metrics.address=127.0.0.1:0"}, sets...)...)
 	c := r.dial()
 	tok := prepare(t, c, pc("ver", "innocent"))
 	burnTok := prepare(t, c, pc("burn", "burn"))
 	measureInnocent(t, r.proc, tok, innocentConns, fairWindow/4) // warm-up
-	alone := measureInnocent(t, r.proc, tok, innocentConns, fairWindow)
+	f := fairFigures{runner: r, alone: measureInnocent(t, r.proc, tok, innocentConns, fairWindow)}
 
 	var burnOK, burnRefused, burnOther atomic.Int64
 	var firstOther atomic.Value
@@ -179,31 +187,55 @@ func TestFairShare(t *testing.T) {
 		}()
 	}
 	<-entered // the burner answered once: it is running
-	withBurner := measureInnocent(t, r.proc, tok, innocentConns, fairWindow)
+	f.withBurner = measureInnocent(t, r.proc, tok, innocentConns, fairWindow)
 	close(stop)
 	wg.Wait()
-
-	t.Logf("innocent alone:        %6.0f calls/s, p50 %s, p99 %s (%d calls)", alone.perSecond, alone.p50, alone.p99, alone.ok)
-	t.Logf("innocent beside burner: %6.0f calls/s, p50 %s, p99 %s (%d calls); %.0f%% of its calls/s",
-		withBurner.perSecond, withBurner.p50, withBurner.p99, withBurner.ok, 100*withBurner.perSecond/alone.perSecond)
-	t.Logf("burner: %d calls done, %d refused (busy), %d other failures", burnOK.Load(), burnRefused.Load(), burnOther.Load())
+	f.burnOK, f.burnRefused, f.other = burnOK.Load(), burnRefused.Load(), burnOther.Load()
+	if e, ok := firstOther.Load().(error); ok {
+		f.firstOther = e
+	}
 	if e := findEntry(jsonLines(r.out.String()), "script unit at its limit of concurrent calls: calls over it are refused (plugins.max_concurrent_per_unit)"); e != nil {
-		t.Logf("burn.go limit: %v concurrent calls", e["limit"])
+		f.limit = e["limit"]
 	}
-	if alone.failed+withBurner.failed > 0 {
+	f.busy = metricValue(t, r.scrapeMetrics(), `go_runner_unit_busy_total{unit="burn.go"}`)
+	return f
+}
+
+func (f fairFigures) log(t *testing.T, what string) {
+	t.Helper()
+	t.Logf("%s: innocent alone:         %6.0f calls/s, p50 %s, p99 %s (%d calls)", what, f.alone.perSecond, f.alone.p50, f.alone.p99, f.alone.ok)
+	t.Logf("%s: innocent beside burner: %6.0f calls/s, p50 %s, p99 %s (%d calls); %.0f%% of its calls/s",
+		what, f.withBurner.perSecond, f.withBurner.p50, f.withBurner.p99, f.withBurner.ok, 100*f.withBurner.perSecond/f.alone.perSecond)
+	t.Logf("%s: burner: %d calls done, %d refused (busy metric %v, limit %v), %d other failures",
+		what, f.burnOK, f.burnRefused, f.busy, f.limit, f.other)
+}
+
+// TestFairShare: 16 callers of a unit that burns a second of CPU per call
+// beside an innocent plugin on 4 connections. With the default
+// plugins.max_concurrent_per_unit the burner runs at most that many calls
+// at once (the rest are refused after a short wait), and every innocent
+// call succeeds. The innocent's calls a second and p99 are logged without
+// and with the burner, and for comparison with a limit of 16 (none, here).
+func TestFairShare(t *testing.T) {
+	f := fairRun(t)
+	f.log(t, "default limit")
+	if f.alone.failed+f.withBurner.failed > 0 {
 		t.Errorf("innocent calls failed: %d alone, %d beside the burner (first: %v, %v)",
-			alone.failed, withBurner.failed, alone.firstErr, withBurner.firstErr)
+			f.alone.failed, f.withBurner.failed, f.alone.firstErr, f.withBurner.firstErr)
 	}
-	if n := burnOther.Load(); n > 0 {
-		t.Errorf("%d burner calls failed other than with an error reply: %v", n, firstOther.Load())
+	if f.other > 0 {
+		t.Errorf("%d burner calls failed other than with an error reply: %v", f.other, f.firstOther)
 	}
-	if burnOK.Load() == 0 {
+	if f.burnOK == 0 {
 		t.Error("no burner call was served")
 	}
-	scrape := r.scrapeMetrics()
-	t.Logf("burn.go: %v calls refused as busy", metricValue(t, scrape, `go_runner_unit_busy_total{unit="burn.go"}`))
-	wantMetrics(t, scrape, `go_runner_unit_busy_total{unit="ver.go"} 0`, `go_runner_unit_timeouts_total{unit="burn.go"} 0`)
-	r.alive()
+	wantMetrics(t, f.runner.scrapeMetrics(), `go_runner_unit_busy_total{unit="ver.go"} 0`, `go_runner_unit_timeouts_total{unit="burn.go"} 0`)
+	f.runner.alive()
+	f.runner.stop()
+
+	g := fairRun(t, "plugins.max_concurrent_per_unit=16")
+	g.log(t, "limit 16")
+	g.runner.alive()
 }
 
 // TestBreakerOfOverrunningUnit: a unit whose every call overruns is
