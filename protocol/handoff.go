@@ -35,9 +35,7 @@ func (s *Server) Handover(ctx context.Context, give func(f *os.File, buffered []
 	}
 	s.give = give
 	s.handingOver.Store(true)
-	if s.lis != nil {
-		_ = s.lis.Close()
-	}
+	s.closeListener()
 	for c := range s.conns {
 		c.wake()
 	}

@@ -254,9 +254,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.mu.Lock()
-	if s.lis != nil {
-		_ = s.lis.Close()
-	}
+	s.closeListener()
 	for c := range s.conns {
 		if c.idle.Load() {
 			_ = c.nc.SetReadDeadline(time.Now())
@@ -282,6 +280,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	close(s.stop)
 	return err
+}
+
+// closeListener closes the listener without waiting: an Accept blocked in
+// the system call (a listener a process shares was put in blocking mode)
+// holds Close until a connection arrives, which Serve then closes. s.mu is
+// held.
+func (s *Server) closeListener() {
+	if l := s.lis; l != nil {
+		go func() { _ = l.Close() }()
+	}
 }
 
 // sweep drops expired confs now and then.

@@ -113,6 +113,11 @@ func (s *Supervisor) start() (*worker, error) {
 		hand.Close()
 		return nil, fmt.Errorf("supervisor: %w: %w", ErrWorkerStart, err)
 	}
+	// Starting it put the shared listeners in blocking mode (exec takes
+	// their Fd): a worker's Accept would then block in the system call,
+	// where closing the listener waits for it. Back to non-blocking.
+	nonblocking(s.lisFile)
+	nonblocking(s.metFile)
 	w.cmd, w.pid, w.started = cmd, cmd.Process.Pid, time.Now()
 	_ = w.down.send(&message{Type: msgInit, TokenBase: s.tokenBase + uint32(w.id)<<24, Quarantine: s.quar.list()})
 
@@ -190,4 +195,15 @@ func (w *worker) suspects() (blamed []UnitVersion, precise bool) {
 		}
 	}
 	return blamed, false
+}
+
+// nonblocking puts f's open file description (which the workers' listeners
+// share) back in non-blocking mode, without the blocking switch of f.Fd().
+func nonblocking(f *os.File) {
+	if f == nil {
+		return
+	}
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), true) })
+	}
 }

@@ -147,6 +147,9 @@ func TestStuckCallsAnswered(t *testing.T) {
 	}
 	took2 := r.stop()
 	t.Logf("SIGTERM with 3 calls stuck: exited after %s", took2.Round(time.Millisecond))
+	if n := r.out.count("exiting with plugin calls still running"); n > 0 {
+		t.Errorf("the worker's shutdown waited out its grace %d times: something held it", n)
+	}
 }
 
 // TestStuckCallsRecycleTheWorker: past worker.max_stuck_calls stuck calls
