@@ -40,7 +40,8 @@
 // Beside it: extrainfo.go asks APISIX for variables and bodies mid-call;
 // watchdog.go is the one goroutine that enforces plugin deadlines, and
 // stuck.go answers for a call blocked past its deadline in compiled code
-// (the connection is then closed);
+// (the connection is then closed); panics.go logs a plugin's panic as one
+// line, with the script's position, and the same panic once a minute;
 // Server.Rebind (server.go) and Server.Retire (retire.go) swap in a new set
 // of plugins after a reload, keeping conf tokens; env.go reads what APISIX
 // sets in the environment.
