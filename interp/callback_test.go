@@ -75,7 +75,8 @@ func (*CB) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.R
 // reloader.
 func TestCallbackRunawayStopsTheUnit(t *testing.T) {
 	log, logs, seen := hookLogger("script unit interrupted")
-	u := mustLoad(t, Config{Logger: log, LoadTimeout: 50 * time.Millisecond}, "cb.go", map[string]string{"cb.go": callbackSrc})
+	u := mustLoad(t, Config{Logger: log}, "cb.go", map[string]string{"cb.go": callbackSrc})
+	u.timeout = 50 * time.Millisecond // the callbacks' deadline, short once loaded
 	told := make(chan struct{}, 1)
 	kick := func() { told <- struct{}{} }
 	u.onStop.Store(&kick)
