@@ -128,7 +128,12 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	if err != nil {
 		return err
 	}
+	loadedNow := func() {}
+	if link != nil {
+		loadedNow = exitIfStoppedLoading(ctx, log)
+	}
 	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prober.Prove, holds.has)
+	loadedNow()
 	if err != nil {
 		return err
 	}
@@ -360,6 +365,26 @@ func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link,
 			rl.Reload()
 		}
 	}
+}
+
+// exitIfStoppedLoading ends the worker at once when ctx ends (SIGTERM)
+// before the returned func is called: a worker still loading its scripts
+// (a standby, typically) serves nothing yet, and a load cannot be cut
+// short, so it would otherwise hold the supervisor's shutdown until its
+// SIGKILL.
+func exitIfStoppedLoading(ctx context.Context, log *runLogger) (loaded func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			log.Info("stopped while loading the scripts: exiting")
+			log.close()
+			os.Exit(0)
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }
 
 // publishStuck keeps the supervisor told how many calls are stuck.

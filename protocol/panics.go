@@ -15,9 +15,10 @@ import (
 // A plugin's panic is logged as one concise line: the plugin, its unit, the
 // phase, the panic value and, for a script, the panicking statement
 // ("at": "say.go:28:5"). The runner's stack and the script's frames are
-// logged at debug only. The same panic (a script's unit and position, or a
-// compiled plugin and its value) is logged once a minute at most: the next
-// line says how many times it happened since ("repeated").
+// logged at debug only. The same panic of a script (its unit and position,
+// or its plugin and value when the position is unknown) is logged once a
+// minute at most: the next line says how many times it happened since
+// ("repeated"). A compiled plugin's panics are logged each time.
 
 // scriptPanic is a panic a script unit describes (interp.PanicError).
 type scriptPanic interface {
@@ -80,7 +81,10 @@ func (s *Server) logPanic(spec *plugin.Spec, phase Phase, p any) {
 	if pos == "" {
 		key = spec.Name + "|" + msg
 	}
-	ok, repeats := s.panics.allow(key, time.Now())
+	ok, repeats := true, 0
+	if spec.Unit != "" {
+		ok, repeats = s.panics.allow(key, time.Now())
+	}
 	if !ok {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	A6Err "github.com/api7/ext-plugin-proto/go/A6/Err"
 
+	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 )
 
@@ -43,13 +44,18 @@ func (fakeScriptPanic) Error() string          { return "boom" }
 func (fakeScriptPanic) PanicPos() string       { return "s.go:3:4" }
 func (fakeScriptPanic) ScriptFrames() []string { return []string{"s.go:3:4: panic: scripts.f(...)"} }
 
-// TestPanicLoggedOnce: 50 panics of a plugin make one concise error line
-// with the script's position and no stack (that is at debug).
+// TestPanicLoggedOnce: 50 panics of a script's plugin make one concise
+// error line with the script's position and no stack (that is at debug).
 func TestPanicLoggedOnce(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
-	reg := registry(t, funcPlugin{name: "p", req: func(any, http.ResponseWriter, pluginhttp.Request) {
+	spec := funcPlugin{name: "p", req: func(any, http.ResponseWriter, pluginhttp.Request) {
 		panic(errors.Join(errors.New("wrapped"), fakeScriptPanic{}))
-	}})
+	}}.spec()
+	spec.Unit = "s.go"
+	reg := plugin.NewRegistry()
+	if err := reg.Add(spec); err != nil {
+		t.Fatal(err)
+	}
 	_, sock := testServer(t, Config{Logger: zap.New(core)}, reg)
 	p := dial(t, sock)
 	tok := p.prepare("route#p#x#1", kv{name: "p", value: "{}"})
