@@ -25,7 +25,8 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	if start.IsZero() {
 		start = time.Now()
 	}
-	if a, ok := spec.Guard.(Admitter); ok {
+	// ParseConf, rare and fatal to its route when refused, is not limited.
+	if a, ok := spec.Guard.(Admitter); ok && phase != PhaseParseConf {
 		if !a.Acquire(c.srv.cfg.QueueWait) {
 			c.srv.obs.PluginCall(spec, phase, time.Since(start), OutcomeBusy)
 			return fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrUnitBusy)

@@ -35,11 +35,15 @@ func (s *Server) Handover(ctx context.Context, give func(f *os.File, buffered []
 	}
 	s.give = give
 	s.handingOver.Store(true)
-	s.closeListener()
+	closed := s.closeListener()
 	for c := range s.conns {
 		c.wake()
 	}
 	s.mu.Unlock()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+	}
 	defer close(s.handedOver)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

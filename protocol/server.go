@@ -59,8 +59,8 @@ type Config struct {
 	// block.
 	OnOverrun func(spec *plugin.Spec)
 	// QueueWait is how long a call waits for a slot of its unit (see
-	// Admitter) before it is refused; a tenth of PluginTimeout when zero,
-	// none when negative.
+	// Admitter) before it is refused; half of PluginTimeout when zero (the
+	// wait counts in the call's deadline), none when negative.
 	QueueWait time.Duration
 }
 
@@ -83,7 +83,7 @@ func (c Config) withDefaults() Config {
 		c.ExtraInfoTimeout = DefaultExtraInfoTimeout
 	}
 	if c.QueueWait == 0 {
-		c.QueueWait = c.PluginTimeout / 10
+		c.QueueWait = c.PluginTimeout / 2
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
@@ -254,13 +254,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.mu.Lock()
-	s.closeListener()
+	closed := s.closeListener()
 	for c := range s.conns {
 		if c.idle.Load() {
 			_ = c.nc.SetReadDeadline(time.Now())
 		}
 	}
 	s.mu.Unlock()
+	select { // the socket file is removed once Close returns
+	case <-closed:
+	case <-ctx.Done():
+	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	var err error
@@ -282,14 +286,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// closeListener closes the listener without waiting: an Accept blocked in
-// the system call (a listener a process shares was put in blocking mode)
-// holds Close until a connection arrives, which Serve then closes. s.mu is
-// held.
-func (s *Server) closeListener() {
-	if l := s.lis; l != nil {
-		go func() { _ = l.Close() }()
+// closeListener closes the listener on a goroutine of its own and returns a
+// channel closed when it is: an Accept blocked in the system call (a
+// listener a process shares was put in blocking mode) holds Close until a
+// connection arrives, which Serve then closes, so callers wait for it no
+// longer than their deadline, and not under s.mu, which is held here.
+func (s *Server) closeListener() <-chan struct{} {
+	closed := make(chan struct{})
+	l := s.lis
+	if l == nil {
+		close(closed)
+		return closed
 	}
+	go func() {
+		defer close(closed)
+		_ = l.Close()
+	}()
+	return closed
 }
 
 // sweep drops expired confs now and then.
