@@ -44,6 +44,7 @@ const (
 	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
 	DefaultOnUnknown       = "fail"
 	DefaultMaxBodyBytes    = protocol.DefaultMaxBodyBytes
+	DefaultMaxConcurrent   = 0 // GOMAXPROCS - 1, at least 1 (interp.DefaultMaxConcurrent)
 	DefaultMetricsAddress  = ""
 
 	DefaultWorkerMemoryLimitMB    = 0 // a quarter of the machine's or the cgroup's memory
@@ -67,6 +68,7 @@ const (
 	MaxLogUnitLine    = 1 << 20
 	MinMemoryLimitMB  = 64
 	MaxStuckCalls     = 1 << 16
+	MaxConcurrent     = 1 << 16
 	MaxQuarantineN    = 100
 	maxSocketPathLen  = 107
 	socketModeMaxBits = os.FileMode(0o777)
@@ -145,6 +147,9 @@ type PluginsConfig struct {
 	Timeout      time.Duration `mapstructure:"timeout"`
 	OnUnknown    string        `mapstructure:"on_unknown"`
 	MaxBodyBytes int           `mapstructure:"max_body_bytes"`
+	// MaxConcurrent bounds the calls of one unit running at once; 0:
+	// GOMAXPROCS - 1, at least 1.
+	MaxConcurrent int `mapstructure:"max_concurrent_per_unit"`
 }
 
 // SandboxConfig widens the imports scripts may use.
@@ -174,7 +179,8 @@ func defaultConfig() Config {
 		Log: LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput,
 			UnitRate: DefaultLogUnitRate, UnitLineBytes: DefaultLogUnitLine},
 		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
-		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes},
+		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes,
+			MaxConcurrent: DefaultMaxConcurrent},
 		Sandbox: SandboxConfig{Allow: []string{}},
 		Metrics: MetricsConfig{Address: DefaultMetricsAddress},
 		Worker: WorkerConfig{Supervised: DefaultWorkerSupervised, MemoryLimitMB: DefaultWorkerMemoryLimitMB, MaxStuckCalls: DefaultWorkerMaxStuckCalls,
@@ -187,29 +193,30 @@ func defaultConfig() Config {
 // strings, for telling what a config edit changed.
 func (c *Config) settings() map[string]string {
 	return map[string]string{
-		"socket.address":             c.Socket.Address,
-		"socket.mode":                c.Socket.Mode.String(),
-		"conf.expire_time":           fmt.Sprint(c.Conf.ExpireTime),
-		"conf.ttl_factor":            fmt.Sprint(c.Conf.TTLFactor),
-		"log.level":                  c.Log.Level,
-		"log.format":                 c.Log.Format,
-		"log.output":                 c.Log.Output,
-		"log.unit_lines_per_second":  fmt.Sprint(c.Log.UnitRate),
-		"log.unit_line_bytes":        fmt.Sprint(c.Log.UnitLineBytes),
-		"scripts.dir":                c.Scripts.Dir,
-		"scripts.watch":              fmt.Sprint(c.Scripts.Watch),
-		"scripts.debounce":           c.Scripts.Debounce.String(),
-		"scripts.fail_on_load_error": fmt.Sprint(c.Scripts.FailOnLoadError),
-		"plugins.timeout":            c.Plugins.Timeout.String(),
-		"plugins.on_unknown":         c.Plugins.OnUnknown,
-		"plugins.max_body_bytes":     fmt.Sprint(c.Plugins.MaxBodyBytes),
-		"sandbox.allow":              fmt.Sprint(c.Sandbox.Allow),
-		"metrics.address":            c.Metrics.Address,
-		"worker.supervised":          fmt.Sprint(c.Worker.Supervised),
-		"worker.memory_limit_mb":     fmt.Sprint(c.Worker.MemoryLimitMB),
-		"worker.max_stuck_calls":     fmt.Sprint(c.Worker.MaxStuckCalls),
-		"worker.quarantine_after":    fmt.Sprint(c.Worker.QuarantineAfter),
-		"worker.quarantine_window":   c.Worker.QuarantineWindow.String(),
+		"socket.address":                  c.Socket.Address,
+		"socket.mode":                     c.Socket.Mode.String(),
+		"conf.expire_time":                fmt.Sprint(c.Conf.ExpireTime),
+		"conf.ttl_factor":                 fmt.Sprint(c.Conf.TTLFactor),
+		"log.level":                       c.Log.Level,
+		"log.format":                      c.Log.Format,
+		"log.output":                      c.Log.Output,
+		"log.unit_lines_per_second":       fmt.Sprint(c.Log.UnitRate),
+		"log.unit_line_bytes":             fmt.Sprint(c.Log.UnitLineBytes),
+		"scripts.dir":                     c.Scripts.Dir,
+		"scripts.watch":                   fmt.Sprint(c.Scripts.Watch),
+		"scripts.debounce":                c.Scripts.Debounce.String(),
+		"scripts.fail_on_load_error":      fmt.Sprint(c.Scripts.FailOnLoadError),
+		"plugins.timeout":                 c.Plugins.Timeout.String(),
+		"plugins.on_unknown":              c.Plugins.OnUnknown,
+		"plugins.max_body_bytes":          fmt.Sprint(c.Plugins.MaxBodyBytes),
+		"plugins.max_concurrent_per_unit": fmt.Sprint(c.Plugins.MaxConcurrent),
+		"sandbox.allow":                   fmt.Sprint(c.Sandbox.Allow),
+		"metrics.address":                 c.Metrics.Address,
+		"worker.supervised":               fmt.Sprint(c.Worker.Supervised),
+		"worker.memory_limit_mb":          fmt.Sprint(c.Worker.MemoryLimitMB),
+		"worker.max_stuck_calls":          fmt.Sprint(c.Worker.MaxStuckCalls),
+		"worker.quarantine_after":         fmt.Sprint(c.Worker.QuarantineAfter),
+		"worker.quarantine_window":        c.Worker.QuarantineWindow.String(),
 	}
 }
 

@@ -255,6 +255,9 @@ func (c *Config) validate() []error {
 	if c.Plugins.MaxBodyBytes < 1 || c.Plugins.MaxBodyBytes > MaxMaxBodyBytes {
 		bad("plugins.max_body_bytes", "want a number of bytes from 1 to %d (a reply must fit one frame)", MaxMaxBodyBytes)
 	}
+	if c.Plugins.MaxConcurrent < 0 || c.Plugins.MaxConcurrent > MaxConcurrent {
+		bad("plugins.max_concurrent_per_unit", "want a whole number from 0 (GOMAXPROCS - 1) to %d", MaxConcurrent)
+	}
 	for _, p := range c.Sandbox.Allow {
 		switch {
 		case !importPath.MatchString(p):

@@ -118,6 +118,8 @@ func loadPlugins(cfg *Config, log *zap.Logger, met unitMetrics, publish interp.P
 			Logger:       log,
 			LogRate:      cfg.Log.UnitRate,
 			LogLineBytes: cfg.Log.UnitLineBytes,
+
+			MaxConcurrent: cfg.Plugins.MaxConcurrent,
 		},
 		Base:     plugin.Compiled(),
 		Publish:  publish,

@@ -167,6 +167,9 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
 		Logger:        log.Logger,
 		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader},
+		// A unit stopped at a call's deadline is rebuilt at once, not when
+		// a later call of it fails (a stuck call never returns).
+		OnOverrun: loaded.reloader.CallFailed,
 	}
 	var l net.Listener
 	if link != nil {

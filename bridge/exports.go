@@ -36,8 +36,8 @@ func Exports(allow []string, h Host) (interp.Exports, error) {
 		}
 		ex[stdKey(p)] = syms
 	}
-	ex[stdKey("time")] = unitTime(h.Log, ex[stdKey("time")])
-	ex[stdKey("context")] = unitContext(h.Log, ex[stdKey("context")])
+	ex[stdKey("time")] = unitTime(h, ex[stdKey("time")])
+	ex[stdKey("context")] = unitContext(h, ex[stdKey("context")])
 	for _, p := range allow {
 		if isDefault(p) && p != "net" && p != "net/http" {
 			continue // already there, possibly made safer

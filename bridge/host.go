@@ -1,9 +1,7 @@
 package bridge
 
 import (
-	"context"
 	"reflect"
-	"time"
 
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
@@ -25,6 +23,13 @@ type Host struct {
 	// packages get the unit's own copies of their variables (see
 	// privateVars). nil: every package does.
 	Imports []string
+	// Spawn, when set, runs a callback the standard library starts on a
+	// goroutine of its own (time.AfterFunc, context.AfterFunc) as the unit
+	// runs a call: watched, recovered, and not at all once the unit is
+	// closed. Nil: the callback only recovers, and logs to Log.
+	Spawn func(what string, f func())
+	// Timers, when set, tracks the unit's timers and tickers (timers.go).
+	Timers *Timers
 }
 
 // logSymbols binds the extracted pluginlog function names to l's methods.
@@ -42,37 +47,6 @@ func logSymbols(l *pluginlog.Logger) map[string]reflect.Value {
 		out[name] = m
 	}
 	return out
-}
-
-// unitTime is the time package for one unit: AfterFunc callbacks run on
-// their own goroutine, where a panic would end the runner, so they recover
-// and log instead.
-func unitTime(l *pluginlog.Logger, base map[string]reflect.Value) map[string]reflect.Value {
-	m := drop(base)
-	m["AfterFunc"] = reflect.ValueOf(func(d time.Duration, f func()) *time.Timer {
-		return time.AfterFunc(d, guarded(l, "time.AfterFunc", f))
-	})
-	return m
-}
-
-// unitContext is the context package for one unit, with a safe AfterFunc.
-func unitContext(l *pluginlog.Logger, base map[string]reflect.Value) map[string]reflect.Value {
-	m := drop(base)
-	m["AfterFunc"] = reflect.ValueOf(func(ctx context.Context, f func()) func() bool {
-		return context.AfterFunc(ctx, guarded(l, "context.AfterFunc", f))
-	})
-	return m
-}
-
-func guarded(l *pluginlog.Logger, what string, f func()) func() {
-	return func() {
-		defer func() {
-			if r := recover(); r != nil {
-				l.Errorf("%s callback panicked: %v", what, PanicValue(r))
-			}
-		}()
-		f()
-	}
 }
 
 // PanicValue returns the value a script panicked with: yaegi often hands it

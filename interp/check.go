@@ -55,12 +55,14 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 }
 
 // checkSource parses files and refuses what the sandbox forbids: imports
-// outside it and go statements (a panic on a script's goroutine cannot be
-// recovered and would end the runner). It reports whether the files declare
+// outside it, go statements (a panic on a script's goroutine cannot be
+// recovered and would end the runner) and script types that implement
+// context.Context (ctxcheck.go). It reports whether the files declare
 // anything at all (a doc.go does not), and lists the imports.
 func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imports []string, err error) {
 	fset := token.NewFileSet()
 	var errs []error
+	cs := newCtxScan()
 	for _, name := range files {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -91,7 +93,9 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imp
 			}
 			return true
 		})
+		cs.add(fset, f)
 	}
+	errs = append(errs, cs.errors()...)
 	return declares, imports, errors.Join(errs...)
 }
 

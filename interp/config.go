@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"runtime"
 	"time"
 
 	"go.uber.org/zap"
@@ -31,7 +32,16 @@ type Config struct {
 	// LogLineBytes cuts each line (log.unit_line_bytes). Defaults when zero.
 	LogRate      int
 	LogLineBytes int
+	// MaxConcurrent is how many calls of a unit's plugins may run at once
+	// (config.yaml plugins.max_concurrent_per_unit); DefaultMaxConcurrent
+	// when zero. See Unit.Acquire.
+	MaxConcurrent int
 }
+
+// DefaultMaxConcurrent is Config.MaxConcurrent's default: one less than
+// GOMAXPROCS, at least 1, so that a unit burning CPU on every call it runs
+// leaves a processor to the others.
+func DefaultMaxConcurrent() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 func (c Config) withDefaults() Config {
 	if c.Dir == "" {
@@ -48,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LogLineBytes <= 0 {
 		c.LogLineBytes = DefaultLogLineBytes
+	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = DefaultMaxConcurrent()
 	}
 	return c
 }

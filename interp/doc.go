@@ -42,6 +42,16 @@
 // gracefully: new calls are refused, calls in flight finish, and the
 // interpreter is released after the last one.
 //
+// Script code the standard library runs on goroutines of its own
+// (time.AfterFunc and context.AfterFunc callbacks) runs through its unit,
+// watched like a call, and closing or stopping a unit stops the timers and
+// tickers its scripts started (callback.go). A script type implementing
+// context.Context is refused at load (ctxcheck.go). A panic in a call
+// becomes a PanicError with the script's position (panics.go).
+//
+// A Unit is also a protocol.Admitter: it runs at most Config.MaxConcurrent
+// calls at once (limit.go), so that one unit cannot take every processor.
+//
 // Per unit, two goroutines stay parked while the unit is served: they hold
 // the interpreter's cancellation armed (see guard.go).
 //

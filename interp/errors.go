@@ -12,6 +12,7 @@ var (
 	ErrImportNotAllowed  = errors.New("import not allowed in plugins")
 	ErrImportUnavailable = errors.New("import not available to plugins")
 	ErrGoStatement       = errors.New("go statement in a plugin")
+	ErrScriptContext     = errors.New("script type implements context.Context")
 	ErrCompile           = errors.New("compile error")
 	ErrLoadPanic         = errors.New("panic while loading")
 	ErrLoadTimeout       = errors.New("load timed out")

@@ -152,6 +152,11 @@ func TestScriptPanicBecomesError(t *testing.T) {
 		if u.Dead() {
 			t.Fatal("a panic killed the unit")
 		}
+		var pe *PanicError
+		if !errors.As(err, &pe) || !strings.HasPrefix(pe.Pos, "runaway.go:") || len(pe.Frames) == 0 {
+			t.Fatalf("panic %v: no script position (%+v)", err, pe)
+		}
+		t.Logf("panicked at %s; frames %q", pe.Pos, pe.Frames)
 	}()
 	u.Specs()[0].RequestFilter("panic", httptest.NewRecorder(), newRequest())
 }

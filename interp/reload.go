@@ -22,6 +22,10 @@ type UnitEvents interface {
 	UnitLoaded(unit string)     // a unit served for the first time
 	UnitReloaded(unit string)   // a new version of a unit served, or a unit rebuilt after an interrupt
 	UnitLoadFailed(unit string) // a load or reload that failed
+	// UnitCoolingDown says whether a stopped unit waits for its delayed
+	// rebuild, its calls failing fast meanwhile (the circuit breaker of
+	// units whose calls keep overrunning).
+	UnitCoolingDown(unit string, on bool)
 }
 
 // Publisher serves reg in place of the registry served so far. It calls
@@ -340,6 +344,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 				if first {
 					r.log.Warn("script unit stopped again soon after its rebuild; its calls fail until the next rebuild",
 						zap.String("unit", name), zap.Int("rebuilds", rebuilds), zap.Duration("next_in", wait))
+					if r.cfg.Events != nil {
+						r.cfg.Events.UnitCoolingDown(name, true)
+					}
 				}
 				keep[name] = old
 				if rep.RetryIn == 0 || wait < rep.RetryIn {
@@ -359,6 +366,8 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 		u, err := load(r.cfg.Config, src.snap, r.cfg.Prove)
 		if u != nil {
 			u.sum = hex.EncodeToString(src.sum[:])
+			kick := func() { poke(r.kick) } // a callback overran: rebuild
+			u.onStop.Store(&kick)
 		}
 		switch {
 		case errors.Is(err, errNoDecls):
@@ -470,6 +479,7 @@ func (r *Reloader) loaded(c *candidate, initial bool) {
 			r.cfg.Events.UnitLoaded(c.name)
 		} else {
 			r.cfg.Events.UnitReloaded(c.name)
+			r.cfg.Events.UnitCoolingDown(c.name, false)
 		}
 	}
 	switch {

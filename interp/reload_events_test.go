@@ -30,9 +30,10 @@ func (e *countingEvents) count(ev, unit string) int {
 	return e.n[ev+" "+unit]
 }
 
-func (e *countingEvents) UnitLoaded(unit string)     { e.add("loaded", unit) }
-func (e *countingEvents) UnitReloaded(unit string)   { e.add("reloaded", unit) }
-func (e *countingEvents) UnitLoadFailed(unit string) { e.add("failed", unit) }
+func (e *countingEvents) UnitLoaded(unit string)       { e.add("loaded", unit) }
+func (e *countingEvents) UnitReloaded(unit string)     { e.add("reloaded", unit) }
+func (e *countingEvents) UnitLoadFailed(unit string)   { e.add("failed", unit) }
+func (e *countingEvents) UnitCoolingDown(string, bool) {}
 
 // TestReloaderCountsBeforeLogging: whoever reads a unit's "added",
 // "reloaded", "rebuilt" or "failed" log line finds the event already

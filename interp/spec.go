@@ -1,10 +1,10 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
-	"github.com/go-runner/go-runner/bridge"
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 )
@@ -17,7 +17,8 @@ import (
 // naming the unit and plugin rather than as a bare reflect.Value. A filter
 // cut short by Interrupt returns normally: its caller sees the Guard's epoch
 // change. ParseConf, which has a result to lose, reports it as
-// ErrInterrupted.
+// ErrInterrupted. A script's error or panic value is formatted inside the
+// call, so that no script method runs after it.
 
 func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 	return func(in []byte) (conf interface{}, err error) {
@@ -30,13 +31,20 @@ func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 		defer func() {
 			u.leave()
 			if r := recover(); r != nil {
-				conf, err = nil, u.callError(name, ErrPanic, bridge.PanicValue(r))
+				conf, err = nil, u.callError(name, ErrPanic, u.callPanic(r))
 			}
 			if u.epoch.Load() != e {
 				conf, err = nil, u.callError(name, ErrInterrupted)
 			}
 		}()
-		return f(in)
+		conf, err = f(in)
+		if err != nil {
+			// Formatted here, inside the watched call: the runner never
+			// calls a script's Error() after the call (it could loop, block
+			// or panic where no deadline watches).
+			err = errors.New(err.Error())
+		}
+		return conf, err
 	}
 }
 
@@ -85,7 +93,7 @@ func (u *Unit) leave() {
 func (u *Unit) exit(name string) {
 	u.leave()
 	if r := recover(); r != nil {
-		panic(u.callError(name, ErrPanic, bridge.PanicValue(r)))
+		panic(u.callError(name, ErrPanic, u.callPanic(r)))
 	}
 }
 

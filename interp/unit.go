@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-runner/go-runner/bridge"
 	"github.com/go-runner/go-runner/sdk/plugin"
@@ -34,6 +35,17 @@ type Unit struct {
 	inflight atomic.Int64 // calls running in the interpreter
 
 	stdout, stderr *lineWriter
+
+	slots   chan struct{} // one per call running (limit.go)
+	busyLog throttle
+
+	timeout time.Duration          // deadline of callbacks (callback.go)
+	timers  bridge.Timers          // started by the unit's scripts
+	onStop  atomic.Pointer[func()] // told when a callback overran
+	hostLog *pluginlog.Logger
+
+	panics   panicTrace // yaegi's panic frames by goroutine (panics.go)
+	cbPanics repeats    // callback panics logged (callback.go)
 }
 
 var _ plugin.Guard = (*Unit)(nil)
@@ -65,6 +77,7 @@ func (u *Unit) Dead() bool { return u.dead.Load() }
 func (u *Unit) Interrupt(reason string) {
 	u.dead.Store(true)
 	u.epoch.Add(1)
+	u.stopTimers()
 	if u.g.stop() {
 		u.log.Warn("script unit interrupted", zap.String("reason", reason))
 	}
@@ -76,6 +89,7 @@ func (u *Unit) Interrupt(reason string) {
 // last one returns.
 func (u *Unit) Close() {
 	u.dead.Store(true)
+	u.stopTimers()
 	if u.inflight.Load() == 0 {
 		u.g.free()
 	}
@@ -90,6 +104,9 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		name: name,
 		path: path,
 		log:  cfg.Logger.Named("interp").With(zap.String("unit", name)),
+
+		slots:   make(chan struct{}, cfg.withDefaults().MaxConcurrent),
+		timeout: cfg.withDefaults().LoadTimeout,
 	}
 	slog := limitLogger(cfg.Logger.Named("script").With(zap.String("unit", name)), cfg.LogRate, cfg.LogLineBytes)
 	u.stdout = &lineWriter{line: func(s string) { slog.Info("script output", zap.String("line", s), u.pluginField()) }}
@@ -100,12 +117,15 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		slog.Warn("script error output", zap.String("line", s), u.pluginField())
 	}}
 	origin := "script " + path
+	u.hostLog = pluginlog.New(slog)
 	ex, err := bridge.Exports(cfg.Allow, bridge.Host{
 		Register: func(name string, parse plugin.ParseFunc, req plugin.RequestFunc, resp plugin.ResponseFunc) error {
 			return u.register(origin, name, parse, req, resp)
 		},
-		Log:     pluginlog.New(slog),
+		Log:     u.hostLog,
 		Imports: imports,
+		Spawn:   u.callback,
+		Timers:  &u.timers,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -115,7 +135,7 @@ func newUnit(cfg Config, name, path string, fsys unitFS, imports []string) (*Uni
 		SourcecodeFilesystem: fsys,
 		Stdin:                strings.NewReader(""),
 		Stdout:               u.stdout,
-		Stderr:               u.stderr,
+		Stderr:               stderrWriter{u},
 		Args:                 []string{name},
 		Env:                  []string{},
 	})

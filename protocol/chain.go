@@ -3,7 +3,6 @@ package protocol
 import (
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,7 +25,21 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	if start.IsZero() {
 		start = time.Now()
 	}
-	c.slot.enter(spec, start)
+	// ParseConf, rare and fatal to its route when refused, is not limited.
+	if a, ok := spec.Guard.(Admitter); ok && phase != PhaseParseConf {
+		if !a.Acquire(c.srv.cfg.QueueWait) {
+			c.srv.obs.PluginCall(spec, phase, time.Since(start), OutcomeBusy)
+			return fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrUnitBusy)
+		}
+		c.held = a
+		defer func() {
+			if c.held != nil {
+				c.held.Release()
+				c.held = nil
+			}
+		}()
+	}
+	c.slot.enter(spec, phase, start)
 	if c.track != nil {
 		c.track.Enter(spec)
 	}
@@ -49,16 +62,28 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 			}
 			p = nil
 		}
-		var stack []byte
+		var panicked any
 		if p != nil {
 			outcome = OutcomePanic
 			err = fmt.Errorf("protocol: plugin %q: %w: %v", spec.Name, ErrPluginPanic, unwrapPanic(p))
+			// A ParseConf failure, panic or not, is logged once by the
+			// caller with the conf's key.
 			if phase != PhaseParseConf {
-				stack = debug.Stack() // here, where the panic's frames are
+				panicked = unwrapPanic(p)
 			}
 		}
+		timedOut, abandoned := c.slot.leave()
+		if abandoned {
+			// Given up while stuck: answered and counted for it.
+			c.broken = true
+			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginStuck)
+			if ce := c.srv.log.Check(zap.DebugLevel, "stuck plugin call returned"); ce != nil {
+				ce.Write(zap.String("plugin", spec.Name), zap.String("unit", spec.Unit))
+			}
+			return
+		}
 		interrupted := false
-		if c.slot.leave() {
+		if timedOut {
 			outcome = OutcomeTimeout
 			err = fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrPluginTimeout)
 		} else if spec.Guard != nil && spec.Guard.Epoch() != epoch && err == nil {
@@ -69,12 +94,8 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		// Counted before it is logged: whoever reads the line finds the
 		// call in the metrics.
 		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
-		// A ParseConf failure, panic or not, is logged once by the caller
-		// with the conf's key (stack is nil then).
-		if stack != nil {
-			c.srv.log.Error("plugin panicked",
-				zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
-				zap.Any("panic", unwrapPanic(p)), zap.ByteString("stack", stack))
+		if panicked != nil {
+			c.srv.logPanic(spec, phase, panicked) // still in the panicking frame
 		}
 		if interrupted {
 			c.srv.log.Warn("plugin call interrupted: its unit was stopped during the call",

@@ -39,6 +39,17 @@ type conn struct {
 	seq    atomic.Uint64 // frames begun and ended: odd while one is handled (see retire.go)
 	broken bool          // the peer went away during a call: close after it
 
+	// wmu orders the connection's writes with abandon's (stuck.go);
+	// abandoned is set once a stuck call's reply was sent for it.
+	wmu       sync.Mutex
+	abandoned bool
+	stuck     chan struct{} // closed when a parse aside is given up (nil otherwise)
+	released  sync.Once     // Server.release
+
+	// held is the unit slot of the call running (Admitter), given back
+	// while the call waits on APISIX for extra info (extrainfo.go).
+	held Admitter
+
 	req  request
 	w    responseWriter
 	resp response
@@ -50,7 +61,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	return &conn{
+	c := &conn{
 		srv: s,
 		nc:  nc,
 		r:   bufio.NewReaderSize(nc, readBufSize),
@@ -58,6 +69,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 		b:   flatbuffers.NewBuilder(1024),
 		eb:  flatbuffers.NewBuilder(128),
 	}
+	c.slot.abandon = c.abandon
+	return c
 }
 
 // serve reads frames until the peer closes, the connection breaks, or the
@@ -140,6 +153,9 @@ func (c *conn) prepareConf(body []byte) {
 	for _, s := range skips {
 		c.srv.log.Warn("plugin skipped from conf (plugins.on_unknown is skip)",
 			zap.String("key", key), zap.String("plugin", s.name), zap.Error(s.err))
+	}
+	if err != nil && c.broken {
+		return // given up while stuck (stuck.go), or the peer left
 	}
 	if err != nil {
 		c.srv.obs.FrameError("prepare_conf")
@@ -277,7 +293,13 @@ func (c *conn) reply(typ byte) {
 
 // send frames the message finished in b and writes it with one system call.
 // The header goes into the builder's free space in front of the message.
+// Nothing is written once a stuck call's reply was sent for it.
 func (c *conn) send(typ byte, b *flatbuffers.Builder) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.abandoned {
+		return ErrAbandoned
+	}
 	body := b.FinishedBytes()
 	head := int(b.Head())
 	if head < HeaderLen {

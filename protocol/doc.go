@@ -42,7 +42,10 @@
 // confs handed over with their tokens, the plugin each connection runs,
 // the calls stuck past their deadline); handover.go passes connections to
 // another process between two frames;
-// watchdog.go is the one goroutine that enforces plugin deadlines;
+// watchdog.go is the one goroutine that enforces plugin deadlines, and
+// stuck.go answers for a call blocked past its deadline in compiled code
+// (the connection is then closed); panics.go logs a plugin's panic as one
+// line, with the script's position, and the same panic once a minute;
 // Server.Rebind (server.go) and Server.Retire (retire.go) swap in a new set
 // of plugins after a reload, keeping conf tokens; env.go reads what APISIX
 // sets in the environment.

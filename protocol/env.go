@@ -65,8 +65,13 @@ func Run(ctx context.Context, s *Server, l net.Listener, grace time.Duration) er
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := s.Shutdown(sctx)
-	if serr := <-errc; serr != nil && !errors.Is(serr, ErrServerClosed) && err == nil {
-		err = serr
+	select {
+	case serr := <-errc:
+		if serr != nil && !errors.Is(serr, ErrServerClosed) && err == nil {
+			err = serr
+		}
+	case <-sctx.Done():
+		// Serve's Accept is blocked in the system call (closeListener).
 	}
 	return err
 }

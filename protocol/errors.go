@@ -24,4 +24,13 @@ var (
 	ErrViewExpired = errors.New("used after its call returned")
 	// ErrBodyTooLarge: a plugin buffered more body than Config.MaxBodyBytes.
 	ErrBodyTooLarge = errors.New("body over the limit (plugins.max_body_bytes)")
+	// ErrPluginStuck: a call still running past its deadline in code that
+	// cannot be stopped was given up (stuck.go).
+	ErrPluginStuck = errors.New("plugin call stuck past its deadline: given up")
+	// ErrAbandoned: a write on a connection whose stuck call was answered
+	// for it.
+	ErrAbandoned = errors.New("connection given up: a call on it is stuck")
+	// ErrUnitBusy: a call refused because its unit runs as many calls as
+	// it may (plugins.max_concurrent_per_unit).
+	ErrUnitBusy = errors.New("plugin call refused: its unit runs as many calls as it may")
 )

@@ -59,6 +59,17 @@ func (c *conn) ask(typ ei.Info, info flatbuffers.UOffsetT, what string) ([]byte,
 	if c.broken {
 		return nil, fmt.Errorf("protocol: extra info %s: %w", what, ErrPeerClosed)
 	}
+	if a := c.held; a != nil {
+		// Waiting on APISIX uses no processor: the slot serves another
+		// call meanwhile. Taken back within the call's deadline, or the
+		// call goes on without it (the watchdog sees to the deadline).
+		a.Release()
+		defer func() {
+			if !a.Acquire(time.Until(c.slot.deadline())) {
+				c.held = nil
+			}
+		}()
+	}
 	b := c.eb
 	ei.ReqStart(b)
 	ei.ReqAddInfoType(b, typ)

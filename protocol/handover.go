@@ -35,13 +35,15 @@ func (s *Server) Handover(ctx context.Context, give func(f *os.File, buffered []
 	}
 	s.give = give
 	s.handingOver.Store(true)
-	if s.lis != nil {
-		_ = s.lis.Close()
-	}
+	closed := s.closeListener()
 	for c := range s.conns {
 		c.wake()
 	}
 	s.mu.Unlock()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+	}
 	defer close(s.handedOver)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

@@ -26,6 +26,9 @@ const (
 	OutcomePanic       Outcome = "panic"
 	OutcomeTimeout     Outcome = "timeout"
 	OutcomeInterrupted Outcome = "interrupted"
+	// OutcomeBusy: refused, its unit running as many calls as it may
+	// (Admitter).
+	OutcomeBusy Outcome = "busy"
 )
 
 // Observer receives the server's events, for metrics. Its methods are

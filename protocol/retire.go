@@ -45,8 +45,9 @@ type retireWait struct {
 // Retire calls f once no frame can still enter a plugin of a catalog
 // replaced by a Rebind that returned before Retire was called: at once
 // when no frame is being handled, else on another goroutine when the
-// frames in flight have finished. A frame that never ends (a plugin
-// blocked in compiled code, which no deadline stops) delays f for as long.
+// frames in flight have finished. A frame blocked in compiled code past
+// its deadline counts as finished once it is given up (stuck.go): it can
+// enter no other plugin.
 //
 // The reloader calls it after Rebind to close the replaced units.
 func (s *Server) Retire(f func()) {
@@ -122,8 +123,7 @@ func (c *conn) endFrame() {
 func (s *Server) rebindStale() {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
-	defer s.trackRebind()()
-	for _, f := range s.confs.rebindStale(s.catalog(), s.rebindConn.parse, time.Now().UnixNano()) {
+	for _, f := range s.confs.rebindStale(s.catalog(), s.parseAside, time.Now().UnixNano()) {
 		s.log.Error("prepared conf fails after reload: its route is refused until APISIX sends a conf the plugins accept",
 			zap.String("key", f.key), zap.Error(f.err))
 	}

@@ -53,6 +53,23 @@ type Config struct {
 	OnConfPrepared func(ConfRecord)
 	// Tracker, when set, is told which plugin each connection runs.
 	Tracker Tracker
+	// OnOverrun, when set, is called on the watchdog's goroutine with each
+	// plugin whose call overran its deadline, once its guard (if any) was
+	// interrupted: the runner rebuilds a stopped unit at once. It must not
+	// block.
+	OnOverrun func(spec *plugin.Spec)
+	// QueueWait is how long a call waits for a slot of its unit (see
+	// Admitter) before it is refused; half of PluginTimeout when zero (the
+	// wait counts in the call's deadline), none when negative.
+	QueueWait time.Duration
+}
+
+// Admitter is a plugin Guard that bounds how many calls its code runs at
+// once (a script unit). Acquire waits up to wait for a slot and reports
+// whether it got one; Release gives it back.
+type Admitter interface {
+	Acquire(wait time.Duration) bool
+	Release()
 }
 
 func (c Config) withDefaults() Config {
@@ -64,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ExtraInfoTimeout <= 0 {
 		c.ExtraInfoTimeout = DefaultExtraInfoTimeout
+	}
+	if c.QueueWait == 0 {
+		c.QueueWait = c.PluginTimeout / 2
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
@@ -98,9 +118,9 @@ type Server struct {
 	conns map[*conn]struct{}
 	wg    sync.WaitGroup
 
-	rebindMu   sync.Mutex
-	rebindConn *conn // runs ParseConf for rebinds under the watchdog
-	retire     retirer
+	rebindMu sync.Mutex // serializes rebinds; their ParseConf runs aside (parseAside)
+	retire   retirer
+	panics   panicLog
 }
 
 type catalogBox struct{ Catalog }
@@ -118,10 +138,8 @@ func NewServer(cfg Config, cat Catalog) *Server {
 
 		handedOver: make(chan struct{}),
 	}
-	s.wd = newWatchdog(cfg.PluginTimeout, s.log, nil)
+	s.wd = newWatchdog(cfg.PluginTimeout, s.log, cfg.OnOverrun)
 	s.cat.Store(&catalogBox{cat})
-	s.rebindConn = newConn(s, nil)
-	s.wd.add(&s.rebindConn.slot)
 	go s.wd.run(s.stop)
 	go s.sweep()
 	return s
@@ -137,9 +155,8 @@ func (s *Server) catalog() Catalog { return s.cat.Load().Catalog }
 func (s *Server) Rebind(cat Catalog) int {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
-	defer s.trackRebind()()
 	s.cat.Store(&catalogBox{cat})
-	changed, failed := s.confs.rebind(cat, s.rebindConn.parse, time.Now().UnixNano())
+	changed, failed := s.confs.rebind(cat, s.parseAside, time.Now().UnixNano())
 	for _, f := range failed {
 		s.log.Error("prepared conf fails after reload: its route is refused until APISIX sends a conf the plugins accept",
 			zap.String("key", f.key), zap.Error(f.err))
@@ -203,7 +220,6 @@ func (s *Server) track(nc net.Conn) {
 	s.wd.add(&c.slot)
 	s.obs.ConnOpened()
 	go func() {
-		defer s.wg.Done()
 		defer s.untrack(c)
 		if s.cfg.Tracker != nil {
 			c.track = s.cfg.Tracker.Attach()
@@ -216,13 +232,22 @@ func (s *Server) track(nc net.Conn) {
 func (s *Server) untrack(c *conn) {
 	_ = c.nc.Close()
 	s.wd.remove(&c.slot)
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	if s.retire.pending.Load() > 0 {
-		s.retire.frameEnded(c, true)
-	}
-	s.obs.ConnClosed()
+	s.release(c)
+}
+
+// release forgets a connection that serves no more: closed, or given up
+// while a call on it is stuck (stuck.go), whichever comes first.
+func (s *Server) release(c *conn) {
+	c.released.Do(func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		if s.retire.pending.Load() > 0 {
+			s.retire.frameEnded(c, true)
+		}
+		s.obs.ConnClosed()
+		s.wg.Done()
+	})
 }
 
 // Shutdown stops accepting, lets the calls in flight finish and closes every
@@ -233,15 +258,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.mu.Lock()
-	if s.lis != nil {
-		_ = s.lis.Close()
-	}
+	closed := s.closeListener()
 	for c := range s.conns {
 		if c.idle.Load() {
 			_ = c.nc.SetReadDeadline(time.Now())
 		}
 	}
 	s.mu.Unlock()
+	select { // the socket file is removed once Close returns
+	case <-closed:
+	case <-ctx.Done():
+	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	var err error
@@ -261,6 +288,25 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	close(s.stop)
 	return err
+}
+
+// closeListener closes the listener on a goroutine of its own and returns a
+// channel closed when it is: an Accept blocked in the system call (a
+// listener a process shares was put in blocking mode) holds Close until a
+// connection arrives, which Serve then closes, so callers wait for it no
+// longer than their deadline, and not under s.mu, which is held here.
+func (s *Server) closeListener() <-chan struct{} {
+	closed := make(chan struct{})
+	l := s.lis
+	if l == nil {
+		close(closed)
+		return closed
+	}
+	go func() {
+		defer close(closed)
+		_ = l.Close()
+	}()
+	return closed
 }
 
 // sweep drops expired confs now and then.

@@ -55,7 +55,6 @@ func (e *confEntry) record() ConfRecord {
 func (s *Server) InstallConfs(recs []ConfRecord) int {
 	s.rebindMu.Lock()
 	defer s.rebindMu.Unlock()
-	defer s.trackRebind()()
 	now := time.Now()
 	n := 0
 	for _, r := range recs {
@@ -66,7 +65,7 @@ func (s *Server) InstallConfs(recs []ConfRecord) int {
 		for i, c := range r.Conf {
 			raw[i] = rawConf{name: c.Name, value: c.Value}
 		}
-		if s.confs.install(r.Key, r.Token, raw, r.Expires, s.catalog(), s.rebindConn.parse) {
+		if s.confs.install(r.Key, r.Token, raw, r.Expires, s.catalog(), s.parseAside) {
 			n++
 		}
 	}
@@ -78,18 +77,4 @@ func (s *Server) InstallConfs(recs []ConfRecord) int {
 // not returned: code blocked where nothing can stop it.
 func (s *Server) StuckCalls() int {
 	return s.wd.stuck()
-}
-
-// trackRebind records, for the rest of a rebind on this goroutine, the
-// plugin its ParseConf calls run, as a connection's are; it returns the
-// release. s.rebindMu is held.
-func (s *Server) trackRebind() func() {
-	if s.cfg.Tracker == nil {
-		return func() {}
-	}
-	s.rebindConn.track = s.cfg.Tracker.Attach()
-	return func() {
-		s.rebindConn.track.Release()
-		s.rebindConn.track = nil
-	}
 }

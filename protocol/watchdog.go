@@ -15,27 +15,49 @@ import (
 // A connection owns one slot (it carries one call at a time), so entering
 // and leaving a call costs two atomic stores and no allocation.
 type slot struct {
-	start    atomic.Int64 // unix nanos at call start; 0 when idle
+	start    atomic.Int64 // unix nanos at call start; 0 when idle; abandoned once given up (stuck.go)
 	spec     atomic.Pointer[plugin.Spec]
+	phase    atomic.Int32 // index in phases
 	timedOut atomic.Bool
+	firedAt  atomic.Int64 // unix nanos when the watchdog cut the call short
 	ctx      atomic.Pointer[callCtx]
 	timeout  time.Duration
+	// abandon, when set, takes over the reply of a call still running a
+	// watchdog interval after its deadline (stuck.go). It runs on a
+	// goroutine of its own.
+	abandon func(spec *plugin.Spec, phase Phase, elapsed time.Duration)
 }
 
-func (s *slot) enter(spec *plugin.Spec, start time.Time) {
+// phases indexes slot.phase.
+var phases = [...]Phase{PhaseParseConf, PhaseRequest, PhaseResponse}
+
+func phaseIndex(p Phase) int32 {
+	switch p {
+	case PhaseRequest:
+		return 1
+	case PhaseResponse:
+		return 2
+	}
+	return 0
+}
+
+func (s *slot) enter(spec *plugin.Spec, phase Phase, start time.Time) {
 	s.timedOut.Store(false)
 	s.ctx.Store(nil)
 	s.spec.Store(spec)
+	s.phase.Store(phaseIndex(phase))
 	s.start.Store(start.UnixNano())
 }
 
-// leave ends the call and reports whether the watchdog cut it short.
-func (s *slot) leave() bool {
-	s.start.Store(0)
+// leave ends the call and reports whether the watchdog cut it short, and
+// whether it gave the call up meanwhile (its reply was sent for it, see
+// stuck.go).
+func (s *slot) leave() (timedOut, abandoned bool) {
+	st := s.start.Swap(0)
 	if ctx := s.ctx.Load(); ctx != nil {
 		ctx.cancel(context.Canceled)
 	}
-	return s.timedOut.Load()
+	return s.timedOut.Load(), st == abandonedCall
 }
 
 // context returns the context of the running call; its deadline is the
@@ -45,7 +67,7 @@ func (s *slot) context() context.Context {
 		return ctx
 	}
 	ctx := &callCtx{
-		deadline: time.Unix(0, s.start.Load()).Add(s.timeout),
+		deadline: s.deadline(),
 		done:     make(chan struct{}),
 	}
 	if s.timedOut.Load() {
@@ -53,6 +75,15 @@ func (s *slot) context() context.Context {
 	}
 	s.ctx.Store(ctx)
 	return ctx
+}
+
+// deadline is the running call's deadline.
+func (s *slot) deadline() time.Time {
+	st := s.start.Load()
+	if st == abandonedCall {
+		return time.Unix(0, s.firedAt.Load())
+	}
+	return time.Unix(0, st).Add(s.timeout)
 }
 
 // callCtx is a context.Context without a timer of its own: the watchdog
@@ -85,7 +116,10 @@ func (c *callCtx) cancel(err error) {
 
 // watchdog is the one goroutine that enforces plugin deadlines. A call that
 // overruns is flagged (its reply becomes an error), its context is ended,
-// and interruptible code (scripts) is stopped through the plugin's Guard.
+// interruptible code (scripts) is stopped through the plugin's Guard, and
+// onFire is told (the runner rebuilds the unit at once). A call still
+// running one interval later is blocked where nothing can stop it: it is
+// given up, and the slot's abandon answers for it (stuck.go).
 type watchdog struct {
 	timeout time.Duration
 	log     *zap.Logger
@@ -133,16 +167,28 @@ func (w *watchdog) run(stop <-chan struct{}) {
 
 func (w *watchdog) check(now time.Time) {
 	limit := now.Add(-w.timeout).UnixNano()
+	late := now.Add(-w.interval()).UnixNano()
 	var fired []*slot
+	var stuck []stuckCall
 	w.mu.Lock()
 	for s := range w.slots {
-		if st := s.start.Load(); st != 0 && st < limit && !s.timedOut.Load() {
-			fired = append(fired, s)
+		st := s.start.Load()
+		switch {
+		case st <= 0:
+		case !s.timedOut.Load():
+			if st < limit {
+				fired = append(fired, s)
+			}
+		case s.abandon != nil && s.firedAt.Load() <= late:
+			stuck = append(stuck, stuckCall{s, st})
 		}
 	}
 	w.mu.Unlock()
 	for _, s := range fired {
-		w.fire(s)
+		w.fire(s, now)
+	}
+	for _, sc := range stuck {
+		w.giveUp(sc, now)
 	}
 }
 
@@ -159,7 +205,8 @@ func (w *watchdog) stuck() int {
 	return n
 }
 
-func (w *watchdog) fire(s *slot) {
+func (w *watchdog) fire(s *slot, now time.Time) {
+	s.firedAt.Store(now.UnixNano())
 	if !s.timedOut.CompareAndSwap(false, true) {
 		return
 	}
@@ -172,10 +219,10 @@ func (w *watchdog) fire(s *slot) {
 	}
 	w.log.Warn("plugin call exceeded its deadline",
 		zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.Duration("timeout", w.timeout))
-	if w.onFire != nil {
-		w.onFire(spec)
-	}
 	if spec.Guard != nil {
 		spec.Guard.Interrupt("plugin " + spec.Name + " exceeded its deadline of " + w.timeout.String())
+	}
+	if w.onFire != nil {
+		w.onFire(spec)
 	}
 }

@@ -34,8 +34,10 @@ const maxIdleCPU = 0.3
 // unit is rebuilt from its source and serves the next call; and nothing is
 // left spinning.
 func TestRunawayScript(t *testing.T) {
+	// Two calls of one unit run at once: above the default limit on a
+	// machine of two processors.
 	r := startReloadRunner(t, map[string]string{"spin.go": spinScript, "ver.go": versionScript("ver", 1, "", "")},
-		"plugins.timeout="+runawayTimeout.String(), "metrics.address=127.0.0.1:0")
+		"plugins.timeout="+runawayTimeout.String(), "metrics.address=127.0.0.1:0", "plugins.max_concurrent_per_unit=4")
 	spinC, blockC, c := r.dial(), r.dial(), r.dial()
 	spinTok := prepare(t, spinC, pc("spin", "spin"))
 	blockTok := prepare(t, blockC, pc("spin", "block"))
@@ -124,8 +126,9 @@ func TestRunawayScript(t *testing.T) {
 const panicCalls = 10000
 
 // TestPanickingCalls: panics in init, in ParseConf and in 10,000 filter
-// calls in a row are each answered with an error; the runner keeps
-// serving every other plugin, and the panicking plugin's other confs.
+// calls in a row are each answered with an error, and logged as one
+// concise line with the script's position; the runner keeps serving every
+// other plugin, and the panicking plugin's other confs.
 func TestPanickingCalls(t *testing.T) {
 	r := startReloadRunner(t, map[string]string{
 		"panicky.go":   panickyScript,
@@ -176,9 +179,18 @@ func TestPanickingCalls(t *testing.T) {
 	if out := call(t, c, calm, client.ReqCall{ID: 2}, nil); one(t, out.Rewrite.Headers, "X-Panicky") != "calm" {
 		t.Fatal("the panicking plugin's other conf does not serve")
 	}
-	if n := r.out.count("plugin panicked", "panicky: filter panic"); n != panicCalls {
-		t.Errorf("%d panics logged, want each of the %d", n, panicCalls)
+	// One concise line for the same panic, with the script's position;
+	// no stack, and yaegi's frames only at debug.
+	if n := r.out.count("plugin panicked", "panicky: filter panic", `"at":"panicky.go:28:5"`); n != 1 {
+		t.Errorf("%d lines for %d panics at one position, want 1 with \"at\":\"panicky.go:28:5\"", n, panicCalls)
 	}
+	if n := r.out.count("plugin panicked", `"stack"`); n > 0 {
+		t.Errorf("%d panic lines carry a stack at info", n)
+	}
+	if n := r.out.count("script error output", "panicky.go:28:5: panic"); n > 0 {
+		t.Errorf("%d lines of yaegi's panic frames at info", n)
+	}
+	t.Logf("log after %d panicking calls: %d lines, %d bytes", panicCalls, len(jsonLines(r.out.String())), len(r.out.String()))
 	wantMetrics(t, r.scrapeMetrics(),
 		fmt.Sprintf(`go_runner_unit_panics_total{unit="panicky.go"} %d`, panicCalls),
 		`go_runner_unit_errors_total{unit="panicky.go"} 1`, // the panic in ParseConf: a rejected conf

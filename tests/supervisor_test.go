@@ -37,8 +37,10 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			// Debug logs say when the standby is ready: it is what takes over.
+			// Concurrent map writes and the growth need calls of one unit at
+			// once: above the default limit on two processors.
 			r := startReloadRunner(t, map[string]string{"bomb.go": bombScript(1), "ver.go": versionScript("ver", 1, "", "")},
-				append(row.sets, "log.level=debug")...)
+				append(row.sets, "log.level=debug", "plugins.max_concurrent_per_unit=8")...)
 			r.awaitLog(2, "worker ready")
 			in := startInnocent(t, r.proc, innocentConns)
 			in.awaitOK(20)

@@ -22,6 +22,8 @@
 //	unit_panics_total{unit}                     ... panicked (or found the unit stopped)
 //	unit_timeouts_total{unit}                   ... were cut short by plugins.timeout
 //	unit_interrupted_total{unit}                ... were interrupted because the unit was stopped
+//	unit_cooling_down{unit}                     1 while a unit stopped again soon after its rebuild fails fast (circuit breaker)
+//	unit_busy_total{unit}                       ... were refused: the unit ran plugins.max_concurrent_per_unit calls
 //	conf_entries                                prepared confs held
 //	open_connections                            APISIX connections open
 //	connections_total                           APISIX connections accepted

@@ -35,6 +35,7 @@ type Metrics struct {
 
 	unitLoads, unitReloads, unitFailures *prometheus.CounterVec
 	units                                *unitCounters // calls per unit (unit.go)
+	coolingDown                          *prometheus.GaugeVec
 	sup                                  *supervisorMetrics
 
 	confEntries prometheus.Gauge
@@ -85,7 +86,11 @@ func New() *Metrics {
 		unitReloads:  counter("unit_reloads_total", "Script units reloaded after a change.", "unit"),
 		unitFailures: counter("unit_load_failures_total", "Loads and reloads of a script unit that failed.", "unit"),
 		units:        newUnitCounters(),
-		sup:          newSupervisorMetrics(),
+		coolingDown: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "unit_cooling_down",
+			Help: "1 while a script unit stopped again soon after its rebuild waits for the next one, its calls failing fast.",
+		}, []string{"unit"}),
+		sup: newSupervisorMetrics(),
 		confEntries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "conf_entries", Help: "Prepared confs held in the conf cache.",
 		}),
@@ -102,7 +107,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(
 		m.calls, m.errs, m.panics, m.timeouts, m.interrupted, m.duration,
-		m.unitLoads, m.unitReloads, m.unitFailures,
+		m.unitLoads, m.unitReloads, m.unitFailures, m.coolingDown,
 		m.confEntries, m.openConns, m.connsTotal, m.extraInfo, m.frameErrors,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -211,6 +216,16 @@ func (m *Metrics) UnitLoaded(unit string) {
 
 // UnitReloaded counts a unit reloaded after a change.
 func (m *Metrics) UnitReloaded(unit string) { m.unitReloads.WithLabelValues(unit).Inc() }
+
+// UnitCoolingDown sets unit_cooling_down: 1 while a stopped unit waits for
+// its delayed rebuild.
+func (m *Metrics) UnitCoolingDown(unit string, on bool) {
+	v := 0.0
+	if on {
+		v = 1
+	}
+	m.coolingDown.WithLabelValues(unit).Set(v)
+}
 
 // UnitLoadFailed counts a load or reload of a unit that failed.
 func (m *Metrics) UnitLoadFailed(unit string) { m.unitFailures.WithLabelValues(unit).Inc() }

@@ -10,12 +10,12 @@ import (
 // the plugin and phase: what an operator watches when a unit is edited
 // (its reloads and load failures are counted beside them).
 type unitCounters struct {
-	calls, errs, panics, timeouts, interrupted *prometheus.CounterVec
+	calls, errs, panics, timeouts, interrupted, busy *prometheus.CounterVec
 }
 
 // unitSeries are one unit's counters.
 type unitSeries struct {
-	calls, errs, panics, timeouts, interrupted prometheus.Counter
+	calls, errs, panics, timeouts, interrupted, busy prometheus.Counter
 }
 
 func newUnitCounters() *unitCounters {
@@ -28,11 +28,12 @@ func newUnitCounters() *unitCounters {
 		panics:      counter("unit_panics_total", "Calls of a script unit's plugins that panicked (or found the unit stopped)."),
 		timeouts:    counter("unit_timeouts_total", "Calls of a script unit's plugins cut short by plugins.timeout."),
 		interrupted: counter("unit_interrupted_total", "Calls of a script unit's plugins interrupted because the unit was stopped."),
+		busy:        counter("unit_busy_total", "Calls of a script unit's plugins refused: the unit ran plugins.max_concurrent_per_unit calls."),
 	}
 }
 
 func (u *unitCounters) collectors() []prometheus.Collector {
-	return []prometheus.Collector{u.calls, u.errs, u.panics, u.timeouts, u.interrupted}
+	return []prometheus.Collector{u.calls, u.errs, u.panics, u.timeouts, u.interrupted, u.busy}
 }
 
 func (u *unitCounters) series(unit string) *unitSeries {
@@ -42,6 +43,7 @@ func (u *unitCounters) series(unit string) *unitSeries {
 		panics:      u.panics.WithLabelValues(unit),
 		timeouts:    u.timeouts.WithLabelValues(unit),
 		interrupted: u.interrupted.WithLabelValues(unit),
+		busy:        u.busy.WithLabelValues(unit),
 	}
 }
 
@@ -64,5 +66,7 @@ func (m *Metrics) unitCall(unit string, outcome protocol.Outcome) {
 		s.timeouts.Inc()
 	case protocol.OutcomeInterrupted:
 		s.interrupted.Inc()
+	case protocol.OutcomeBusy:
+		s.busy.Inc()
 	}
 }
