@@ -33,7 +33,7 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 		{name: "endless recursion", mode: "recurse", crashers: 1, sets: []string{"plugins.timeout=59s"}, event: "worker died"},
 		{name: "memory growth on 4 calls", mode: "grow", crashers: 4, sets: []string{"worker.memory_limit_mb=256"}, event: "worker replaced"},
 		{name: "calls stuck in time.Sleep", mode: "sleep", crashers: 3,
-			sets: []string{"worker.max_stuck_calls=2", "plugins.timeout=200ms"}, event: "worker replaced"},
+			sets: []string{"worker.max_stuck_calls=2", "plugins.timeout=2s"}, event: "worker replaced"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			// Debug logs say when the standby is ready: it is what takes over.
