@@ -15,11 +15,10 @@ import (
 )
 
 // Bounds of the harness. They only cap waits for events; none is a speed
-// requirement except stopGrace, which is APISIX's: it kills the runner one
-// second after SIGTERM.
+// requirement. (APISIX kills the runner one second after SIGTERM: that the
+// runner's shutdown fits is checked on its constants, see stop.)
 const (
 	readyTimeout = 15 * time.Second
-	stopGrace    = time.Second
 	exitTimeout  = 10 * time.Second
 	ioTimeout    = 10 * time.Second
 	// bigFrameIOTimeout bounds each read and write of a call that moves a
@@ -163,32 +162,47 @@ func (p *proc) wait(d time.Duration) int {
 	}
 }
 
-// stop sends SIGTERM and checks the exit: code 0 within APISIX's grace,
-// socket file removed. It returns how long the exit took.
+// stop sends SIGTERM and checks a clean stop: exit code 0, the socket file
+// removed, and no call cut off by the shutdown grace (the runner logs
+// "... still running" when it cuts one): with no call outlasting the grace
+// it does not wait the grace out. It returns how long the exit took.
+//
+// The exit is awaited (exitTimeout), not timed against APISIX's kill one
+// second after SIGTERM: beside CPU burners an idle race-enabled runner was
+// reaped 1.9 s after SIGTERM, and one cutting a stuck call off after its
+// 800 ms grace 1.3 s after. That the grace fits APISIX's second is checked
+// on the constants (TestShutdownFitsAPISIXKill, and
+// TestShutdownGraceFitsAPISIXKill in sdk/runner).
 func (p *proc) stop() time.Duration {
 	p.t.Helper()
-	return p.stopWithin(stopGrace, "APISIX kills it after "+stopGrace.String())
+	took := p.terminate()
+	if cut := p.out.count("still running"); cut > 0 {
+		p.t.Errorf("%s cut calls off at its shutdown (%d lines say so), want every call answered", p.name, cut)
+	}
+	return took
 }
 
-// stopWithin is stop with the exit bounded by d (why says why) instead of
-// APISIX's grace. A runner holding a call stuck past its shutdown grace
-// (800 ms) waits that grace out: the little left of APISIX's second is no
-// bound for a wall clock on a busy machine, where the runner's timers fire
-// and its exit runs a few hundred milliseconds late. Its tests bound the
-// exit by the stuck call instead (the runner must not wait for it); that
-// the grace fits APISIX's second is checked on the constants
-// (TestShutdownFitsAPISIXKill, and TestShutdownGraceFitsAPISIXKill in
-// sdk/runner).
-func (p *proc) stopWithin(d time.Duration, why string) time.Duration {
+// stopStuck is stop for a runner holding a call stuck for stuck, past its
+// shutdown grace: the runner must cut it off and exit without waiting for
+// it.
+func (p *proc) stopStuck(stuck time.Duration) time.Duration {
+	p.t.Helper()
+	took := p.terminate()
+	if took >= stuck {
+		p.t.Errorf("%s took %s to exit after SIGTERM: it waited for the call stuck for %s", p.name, took, stuck)
+	}
+	return took
+}
+
+// terminate sends SIGTERM, awaits the exit and checks its code (0) and
+// that the socket file is gone. It returns how long the exit took.
+func (p *proc) terminate() time.Duration {
 	p.t.Helper()
 	sent := p.signal(syscall.SIGTERM)
 	code := p.wait(exitTimeout)
 	took := time.Since(sent)
 	if code != 0 {
 		p.t.Errorf("%s exited with code %d after SIGTERM, want 0", p.name, code)
-	}
-	if took > d {
-		p.t.Errorf("%s took %s to exit after SIGTERM; %s", p.name, took, why)
 	}
 	if _, err := os.Lstat(p.sock); !errors.Is(err, os.ErrNotExist) {
 		p.t.Errorf("socket %s still there after exit (%v)", p.sock, err)
