@@ -17,4 +17,10 @@ func TestShutdownFitsAPISIXKill(t *testing.T) {
 	if shutdownGrace+shutdownSlack >= apisixKillDelay {
 		t.Fatalf("shutdown grace %s + slack %s: APISIX kills the runner after %s", shutdownGrace, shutdownSlack, apisixKillDelay)
 	}
+	// Supervised: a worker's grace and slack end before the supervisor's
+	// SIGKILL, which comes before APISIX's.
+	if workerShutdownGrace+shutdownSlack >= supervisorGrace || supervisorGrace >= apisixKillDelay {
+		t.Fatalf("worker grace %s + slack %s, supervisor SIGKILL at %s: APISIX kills the runner after %s",
+			workerShutdownGrace, shutdownSlack, supervisorGrace, apisixKillDelay)
+	}
 }
