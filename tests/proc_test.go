@@ -23,6 +23,9 @@ const (
 	readyTimeout = time.Minute
 	exitTimeout  = time.Minute
 	ioTimeout    = 10 * time.Second
+	// logTimeout bounds the wait for a line the runner logs after an
+	// event the test caused.
+	logTimeout = 30 * time.Second
 	// bigFrameIOTimeout bounds each read and write of a call that moves a
 	// frame near 16 MiB: APISIX's own bound. Such a call can take over
 	// ten seconds under -race on a busy machine.
