@@ -625,7 +625,7 @@ func TestAPISIXClientClosesMidCall(t *testing.T) {
 			if err := c.CloseWrite(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.ReadUntilClosed(5 * time.Second); err != nil {
+			if _, err := c.ReadUntilClosed(ioTimeout); err != nil {
 				t.Fatalf("runner kept the connection: %v", err)
 			}
 		}},

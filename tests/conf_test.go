@@ -84,7 +84,7 @@ func TestPrepareConfFailsClosed(t *testing.T) {
 			reasons := r.out.count(tc.reason)
 			_, err := c.Prepare(key, tc.confs)
 			wantRPCError(t, err, "prepare")
-			if !r.out.waitCount(5*time.Second, 1, key) {
+			if !r.out.waitCount(logTimeout, 1, key) {
 				t.Fatalf("no log line names the key %s", key)
 			}
 			if n := r.out.count(key, tc.plugin, tc.reason); n != 1 {

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"testing"
-	"time"
 
 	"github.com/go-runner/go-runner/protocol/client"
 )
@@ -85,7 +84,7 @@ func TestExtraInfoPeerCloses(t *testing.T) {
 			tc.after(c)
 			// The runner must let go of the connection (no hang) ...
 			if tc.name != "close" {
-				if _, err := c.ReadUntilClosed(5 * time.Second); err != nil {
+				if _, err := c.ReadUntilClosed(ioTimeout); err != nil {
 					t.Fatalf("runner kept the connection: %v", err)
 				}
 			}

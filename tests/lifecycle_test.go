@@ -57,7 +57,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	if !r.out.waitCount(10*time.Second, inFlight, "slow: sleeping") {
+	if !r.out.waitCount(logTimeout, inFlight, "slow: sleeping") {
 		t.Fatalf("only %d of %d slow calls started", r.out.count("slow: sleeping"), inFlight)
 	}
 	r.stop() // exit 0, no call cut off, socket removed
@@ -104,7 +104,7 @@ func TestStartupLog(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := startRunner(t, name, "APISIX_CONF_EXPIRE_TIME=7")
 			// The line may be written just after the socket accepts.
-			if !r.out.waitCount(5*time.Second, 1, r.sock) {
+			if !r.out.waitCount(logTimeout, 1, r.sock) {
 				t.Fatalf("no start-up line names the socket:\n%s", r.out.String())
 			}
 			var line string
@@ -218,7 +218,7 @@ func TestSIGTERMStuckPlugin(t *testing.T) {
 	go func() {
 		res <- c.ReqCall(&client.ReqCall{ID: 1, ConfToken: tok}, nil, &client.ReqResult{})
 	}()
-	if !r.out.waitCount(10*time.Second, 1, "slow: sleeping") {
+	if !r.out.waitCount(logTimeout, 1, "slow: sleeping") {
 		t.Fatal("slow call did not start")
 	}
 	took := r.stopStuck(stuck)

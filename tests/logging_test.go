@@ -3,7 +3,6 @@ package tests
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/go-runner/go-runner/protocol/client"
 )
@@ -16,7 +15,7 @@ func marker(t *testing.T, r *proc, c *client.Conn, n int) {
 	if _, err := c.Prepare(newKey("ext-plugin-pre-req"), []client.Conf{pc(name, nil)}); err == nil {
 		t.Fatalf("unknown plugin %s accepted", name)
 	}
-	if !r.out.waitCount(5*time.Second, 1, name) {
+	if !r.out.waitCount(logTimeout, 1, name) {
 		t.Fatalf("refused conf naming %s not logged", name)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/go-runner/go-runner/protocol/client"
 )
@@ -16,7 +15,7 @@ import (
 // within the bound.
 func replyOrClose(t *testing.T, c *client.Conn) (typ byte, body []byte, closed bool) {
 	t.Helper()
-	c.SetIOTimeout(5 * time.Second)
+	c.SetIOTimeout(ioTimeout)
 	typ, body, err := c.ReadFrame()
 	if err == nil {
 		return typ, append([]byte(nil), body...), false
@@ -134,7 +133,7 @@ func TestMalformedInput(t *testing.T) {
 // wantClosed: after a frame cut short the runner closes the connection.
 func wantClosed(t *testing.T, c *client.Conn) {
 	t.Helper()
-	if _, err := c.ReadUntilClosed(5 * time.Second); err != nil {
+	if _, err := c.ReadUntilClosed(ioTimeout); err != nil {
 		t.Fatalf("runner kept a connection whose frame was cut short: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"testing"
-	"time"
 
 	"github.com/go-runner/go-runner/protocol/client"
 )
@@ -30,7 +29,7 @@ func TestPluginPanics(t *testing.T) {
 			tok := prepare(t, c, pc("mark", map[string]any{"tag": "x"}), pc(tc.plugin, nil))
 			for i := 1; i <= 2; i++ {
 				wantRPCError(t, tc.call(c, tok), tc.plugin)
-				if !r.out.waitCount(5*time.Second, i, tc.msg) {
+				if !r.out.waitCount(logTimeout, i, tc.msg) {
 					t.Fatalf("panic %d not logged", i)
 				}
 				if n := r.out.count(tc.msg); n != i {

@@ -16,11 +16,16 @@ import (
 
 // Bounds of the harness. They only cap waits for events; none is a speed
 // requirement. (APISIX kills the runner one second after SIGTERM: that the
-// runner's shutdown fits is checked on its constants, see stop.)
+// runner's shutdown fits is checked on its constants, see stop.) Starting
+// and ending processes gets the most room: on a starved machine a
+// `go-runner check` that takes 0.3 s wrote nothing for over 10 s.
 const (
-	readyTimeout = 15 * time.Second
-	exitTimeout  = 10 * time.Second
+	readyTimeout = time.Minute
+	exitTimeout  = time.Minute
 	ioTimeout    = 10 * time.Second
+	// logTimeout bounds the wait for a line the runner logs after an
+	// event the test caused.
+	logTimeout = 30 * time.Second
 	// bigFrameIOTimeout bounds each read and write of a call that moves a
 	// frame near 16 MiB: APISIX's own bound. Such a call can take over
 	// ten seconds under -race on a busy machine.
