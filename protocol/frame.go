@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Frame types.
@@ -20,6 +21,11 @@ const HeaderLen = 4
 
 // MaxBodyLen is the largest body a frame can carry: the length field has 24 bits.
 const MaxBodyLen = 1<<24 - 1
+
+// firstBodyRead is how much of a body larger than the caller's buffer is
+// allocated before any of it has arrived; the buffer then doubles as bytes
+// come. A header claiming 16 MiB followed by nothing costs 64 KiB, not 16 MiB.
+const firstBodyRead = 64 << 10
 
 // TypeName names a frame type for logs and errors.
 func TypeName(t byte) string {
@@ -56,13 +62,19 @@ func ReadFrame(r *bufio.Reader, buf []byte) (typ byte, body []byte, err error) {
 	typ = hdr[0]
 	n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
 	_, _ = r.Discard(HeaderLen)
-	if cap(buf) >= n {
-		body = buf[:n]
-	} else {
-		body = make([]byte, n)
+	body = buf[:0]
+	if cap(body) < n {
+		body = make([]byte, 0, min(n, firstBodyRead))
 	}
-	if _, err := io.ReadFull(r, body); err != nil {
-		return typ, nil, fmt.Errorf("protocol: %s frame body of %d bytes: %w: %w", TypeName(typ), n, ErrTruncated, err)
+	for len(body) < n {
+		if len(body) == cap(body) {
+			body = slices.Grow(body, min(n-len(body), len(body)))
+		}
+		k, err := io.ReadFull(r, body[len(body):min(n, cap(body))])
+		body = body[:len(body)+k]
+		if err != nil {
+			return typ, nil, fmt.Errorf("protocol: %s frame body of %d bytes: %w: %w", TypeName(typ), n, ErrTruncated, err)
+		}
 	}
 	return typ, body, nil
 }
