@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes.
@@ -45,8 +47,13 @@ Settings: config.yaml (every key is documented there, with its default).`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if strings.HasPrefix(err.Error(), "unknown ") {
+			return fmt.Errorf("%w: %w: %s takes %s (see %s --help)", ErrUsage, err, c.CommandPath(), flagList(c), c.CommandPath())
+		}
 		return fmt.Errorf("%w: %w (see %s --help)", ErrUsage, err, c.CommandPath())
 	})
+	root.Version = versions().Version
+	root.SetVersionTemplate("go-runner {{.Version}}\n")
 	root.AddCommand(
 		newRunCmd(stdout, stderr),
 		newWorkerCmd(stdout, stderr),
@@ -111,4 +118,24 @@ func (f *configFlags) input(extra ...flagSetting) (configInput, error) {
 	}
 	in.flags = append(in.flags, extra...)
 	return in, nil
+}
+
+// flagList names the flags of c, for an unknown flag's message: "--config,
+// -m/--mode, ...".
+func flagList(c *cobra.Command) string {
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		n := "--" + f.Name
+		if f.Shorthand != "" {
+			n = "-" + f.Shorthand + "/" + n
+		}
+		names = append(names, n)
+	})
+	if len(names) == 0 {
+		return "no flags"
+	}
+	return strings.Join(names, ", ")
 }

@@ -17,12 +17,16 @@ type runFlags struct {
 	configFlags
 	scripts  string
 	logLevel string
+	mode     runMode
 }
 
 func (f *runFlags) add(c *cobra.Command) {
 	f.configFlags.add(c)
 	c.Flags().StringVar(&f.scripts, "scripts", "", "scripts directory (scripts.dir)")
 	c.Flags().StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (log.level)")
+	c.Flags().VarP(&f.mode, "mode", "m", `defaults of the log keys, as the reference runner's -m (any case): dev (the built-in defaults),
+prod (log.level warn, log.output `+modeLogFile+`), prof (prod, and CPU and heap profiles
+`+profileDir+"/"+cpuProfileFile+" and "+profileDir+"/"+memProfileFile+` written at exit); explicit settings win`)
 }
 
 // input is the configuration input of the flags.
@@ -34,7 +38,9 @@ func (f *runFlags) input(cmd *cobra.Command) (configInput, error) {
 	if cmd.Flags().Changed("log-level") {
 		extra = append(extra, flagSetting{key: "log.level", value: f.logLevel, from: "--log-level"})
 	}
-	return f.configFlags.input(extra...)
+	in, err := f.configFlags.input(extra...)
+	in.mode = f.mode
+	return in, err
 }
 
 // runE is a serving command's RunE: run gets the configuration input and
@@ -65,6 +71,9 @@ func (f *runFlags) args(cmd *cobra.Command) []string {
 	}
 	if cmd.Flags().Changed("log-level") {
 		out = append(out, "--log-level", f.logLevel)
+	}
+	if cmd.Flags().Changed("mode") {
+		out = append(out, "--mode", string(f.mode))
 	}
 	return out
 }

@@ -59,14 +59,20 @@ func versions() buildVersions {
 }
 
 func newVersionCmd(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var long bool
+	c := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit, Go and yaegi versions",
 		Args:  maxArgs(0),
 		RunE: func(*cobra.Command, []string) error {
 			v := versions()
 			_, err := fmt.Fprintf(stdout, "go-runner %s\ncommit: %s\ngo:     %s\nyaegi:  %s\n", v.Version, v.Commit, v.Go, v.Yaegi)
+			if err == nil && long {
+				_, err = fmt.Fprintf(stdout, "os/arch: %s/%s\n", runtime.GOOS, runtime.GOARCH)
+			}
 			return err
 		},
 	}
+	c.Flags().BoolVar(&long, "long", false, "add the OS and architecture (the reference runner's version --long)")
+	return c
 }

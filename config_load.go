@@ -34,6 +34,8 @@ type configInput struct {
 	file string
 	// flags win over every other source; later entries win over earlier.
 	flags []flagSetting
+	// mode is --mode: its settings win over the built-in defaults only.
+	mode runMode
 }
 
 // parseSet turns a --set argument KEY=VALUE into a flag setting.
@@ -110,8 +112,8 @@ func findConfigFile(flag string) (string, error) {
 	return filepath.Abs(defaultConfigFile)
 }
 
-// loadConfig reads the configuration: embedded defaults, then the config
-// file, then GO_RUNNER_* variables, then APISIX_LISTEN_ADDRESS and
+// loadConfig reads the configuration: embedded defaults, then the mode's
+// (--mode prod), then the config file, then GO_RUNNER_* variables, then APISIX_LISTEN_ADDRESS and
 // APISIX_CONF_EXPIRE_TIME, then flags. Every problem is reported, each
 // naming its key, where the value came from and what the key allows.
 func loadConfig(in configInput) (*Config, error) {
@@ -125,6 +127,10 @@ func loadConfig(in configInput) (*Config, error) {
 	}
 	sources := map[string]string{}
 	var errs []error
+	for _, m := range in.mode.settings() {
+		v.SetDefault(m.key, m.value)
+		sources[m.key] = m.from
+	}
 
 	file, err := findConfigFile(in.file)
 	if err != nil {

@@ -48,7 +48,7 @@ func watchConfig(ctx context.Context, in configInput, cur *Config, level zap.Ato
 	}
 	in.file = cur.File
 	cw := &configWatcher{in: in, running: cur, level: level, log: log.Named("config"), w: w}
-	if src := cur.source("log.level"); src != cur.File && src != "default" {
+	if src := cur.source("log.level"); src != cur.File && src != "default" && !cur.fromMode("log.level") {
 		cw.log.Info("log.level is set by "+src+": edits of it in the config file have no effect",
 			zap.String("file", cur.File))
 	}

@@ -73,6 +73,9 @@ func runWorker(ctx context.Context, in configInput, stdout, stderr io.Writer) er
 // runServe serves until ctx ends: alone, or as the worker of link.
 func runServe(ctx context.Context, in configInput, cfg *Config, link *supervisor.Link, stdout, stderr io.Writer) error {
 	return withLogger(cfg, stdout, stderr, link == nil, func(error) int { return exitFailure }, func(log *runLogger) error {
+		if in.mode.profiles() {
+			defer startProfiles(profileDir, log.Logger).stop()
+		}
 		return serve(ctx, in, cfg, log, link)
 	})
 }
@@ -82,6 +85,9 @@ func runServe(ctx context.Context, in configInput, cfg *Config, link *supervisor
 // returned as an exitError of code(err). stopped logs the end.
 func withLogger(cfg *Config, stdout, stderr io.Writer, stopped bool, code func(error) int, fn func(*runLogger) error) error {
 	if err := cfg.checkScriptsDir(); err != nil {
+		return err
+	}
+	if err := makeModeLogDir(cfg); err != nil {
 		return err
 	}
 	log, err := newLogger(cfg.Log, stdout, stderr)
