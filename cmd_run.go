@@ -94,7 +94,12 @@ when a script kills it; see worker.* in config.yaml.
 Saving, adding, removing or renaming a script applies within
 scripts.debounce (scripts.watch), and on SIGHUP; a script that fails to load
 leaves its previous version serving. Editing the config file changes
-log.level at once; other settings apply on restart.`,
+log.level at once; other settings apply on restart.
+
+-m/--mode takes the reference runner's modes: prod logs at warn level to
+logs/runner.log under the working directory, prof does too and writes the
+worker's CPU and heap profiles to logs/profile.cpu and logs/profile.mem when
+it stops on a signal. Settings given elsewhere win over the mode's.`,
 		Args: maxArgs(0),
 		RunE: f.runE(func(ctx context.Context, in configInput, cmd *cobra.Command) error {
 			return runRunner(ctx, in, f.args(cmd), stdout, stderr)
