@@ -31,7 +31,8 @@ func TestReferenceRunLines(t *testing.T) {
 	cases := []struct {
 		name   string
 		args   []string
-		config string // config.yaml in the working directory
+		config string   // config.yaml in the working directory
+		env    []string // added to APISIX's variables
 		// toFile: the log is logs/runner.log, else the process's output.
 		toFile bool
 		// info: info lines are logged (the supervisor's start).
@@ -48,6 +49,8 @@ func TestReferenceRunLines(t *testing.T) {
 		{name: "--log-level wins over prod", args: []string{"-m", "prod", "--log-level", "info"}, toFile: true, info: true},
 		{name: "config.yaml log.output wins over prod", args: []string{"-m", "prod"}, config: "log:\n  output: stdout\n"},
 		{name: "--set log.level wins over prof", args: []string{"-m", "prof", "--set", "log.level=info"}, toFile: true, info: true, profiles: true},
+		{name: "GO_RUNNER_LOG_LEVEL wins over prod", args: []string{"-m", "prod"}, env: []string{"GO_RUNNER_LOG_LEVEL=info"}, toFile: true, info: true},
+		{name: "prof in one process", args: []string{"-m", "prof", "--set", "worker.supervised=false"}, toFile: true, profiles: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -59,7 +62,8 @@ func TestReferenceRunLines(t *testing.T) {
 				}
 			}
 			sock := filepath.Join(dir, "r.sock")
-			p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock, "APISIX_CONF_EXPIRE_TIME=3600"}, c.args...)
+			env := append([]string{"APISIX_LISTEN_ADDRESS=unix:" + sock, "APISIX_CONF_EXPIRE_TIME=3600"}, c.env...)
+			p := opStart(t, dir, sock, env, c.args...)
 			sayWorksOp(t, p.dial()) // op-say logs "op-say warned /alive" at warn level
 
 			logPath := filepath.Join(dir, refLogFile)
