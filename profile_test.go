@@ -20,12 +20,12 @@ func TestProfilerWritesProfiles(t *testing.T) {
 		t.Fatal("CPU profile not started")
 	}
 	p.stop()
-	for _, name := range []string{cpuProfileFile, memProfileFile} {
+	for name, kind := range map[string]string{cpuProfileFile: "nanoseconds", memProfileFile: "inuse_space"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkPprof(t, name, b)
+		checkPprof(t, name, b, kind)
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -36,16 +36,16 @@ func TestProfilerWritesProfiles(t *testing.T) {
 	}
 }
 
-// checkPprof checks that b is a gzip stream with a non-empty payload, as
-// runtime/pprof writes.
-func checkPprof(t *testing.T, name string, b []byte) {
+// checkPprof checks that b is a gzip stream, as runtime/pprof writes,
+// whose protobuf names the sample type kind.
+func checkPprof(t *testing.T, name string, b []byte, kind string) {
 	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("%s: not gzip: %v", name, err)
 	}
 	raw, err := io.ReadAll(zr)
-	if err != nil || len(raw) == 0 {
-		t.Fatalf("%s: %d bytes unzipped, %v", name, len(raw), err)
+	if err != nil || !bytes.Contains(raw, []byte(kind)) {
+		t.Fatalf("%s: %d bytes unzipped (%v), without the sample type %q", name, len(raw), err, kind)
 	}
 }

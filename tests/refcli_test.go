@@ -102,14 +102,14 @@ func TestReferenceRunLines(t *testing.T) {
 				}
 			}
 
-			for _, f := range []string{refCPUProfile, refMemProfile} {
+			for f, kind := range map[string]string{refCPUProfile: "nanoseconds", refMemProfile: "inuse_space"} {
 				path := filepath.Join(dir, f)
 				b, err := os.ReadFile(path)
 				switch {
 				case c.profiles && err != nil:
 					t.Errorf("profile %s: %v", f, err)
 				case c.profiles:
-					checkProfile(t, f, b)
+					checkProfile(t, f, b, kind)
 				case !errors.Is(err, os.ErrNotExist):
 					t.Errorf("%s written (%v), want no profile outside prof mode", f, err)
 				}
@@ -219,9 +219,10 @@ func logLevels(log string) map[string]int {
 	return n
 }
 
-// checkProfile checks that b is a runtime/pprof file: a gzip stream with a
-// non-empty payload.
-func checkProfile(t testing.TB, name string, b []byte) {
+// checkProfile checks that b is a runtime/pprof file: a gzip stream whose
+// payload, a protobuf, has kind in its string table ("nanoseconds" for a
+// CPU profile, "inuse_space" for a heap profile).
+func checkProfile(t testing.TB, name string, b []byte, kind string) {
 	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
@@ -229,7 +230,7 @@ func checkProfile(t testing.TB, name string, b []byte) {
 		return
 	}
 	raw, err := io.ReadAll(zr)
-	if err != nil || len(raw) == 0 {
-		t.Errorf("%s: %d bytes unzipped: %v", name, len(raw), err)
+	if err != nil || !bytes.Contains(raw, []byte(kind)) {
+		t.Errorf("%s: %d bytes unzipped (%v), without the sample type %q", name, len(raw), err, kind)
 	}
 }
