@@ -7,10 +7,11 @@
 #   ./stress.sh 50               50 runs
 #   ./stress.sh 30 ./protocol    30 runs of one package's tests
 #   RUN='TestRetire' ./stress.sh 30 ./protocol    only the tests -run matches
-#   SKIP='TestReloadMemoryFlat' ./stress.sh       but not those -skip matches
+#   SKIP='TestOperator' ./stress.sh       but not those -skip matches
 #   BURNERS=4 ./stress.sh        4 CPU-burning processes (default 2)
 #
-# Each package is built once and its tests run N times (go test -count=N).
+# The memory tests (TestMemory*) run without -race, as in test.sh. Each
+# package is built once and its tests run N times (go test -count=N).
 # The go test -json log is kept; its path is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -54,11 +55,17 @@ function field(name,    m) {
 # JSON events to $log and printing each failure as it happens and each
 # package as it ends; a timeout scaled to the runs bounds a hang. go test's
 # own status is ignored here: the events say what failed.
+# With --norace first, it runs them without the race detector and only the
+# memory tests, named TestMemory* (they skip themselves under -race).
 stress() {
-	local per_run=$1
+	local per_run=$1 race=-race pattern=$run_pattern
 	shift
-	echo "-- go test -race -count=$runs -run '$run_pattern' -skip '$skip_pattern' $*"
-	go test -race -json -count="$runs" -run "$run_pattern" -skip "$skip_pattern" -timeout "$((runs * per_run))m" "$@" 2>&1 |
+	if [ "${1:-}" = --norace ]; then
+		race=-race=false pattern='^TestMemory'
+		shift
+	fi
+	echo "-- go test $race -count=$runs -run '$pattern' -skip '$skip_pattern' $*"
+	go test "$race" -json -count="$runs" -run "$pattern" -skip "$skip_pattern" -timeout "$((runs * per_run))m" "$@" 2>&1 |
 		tee -a "$log" |
 		awk "$field_awk"'
 			{ a = field("Action"); t = field("Test"); p = field("Package") }
@@ -77,6 +84,9 @@ if [ $# -gt 0 ]; then
 else
 	# As test.sh: the unit tests, then the end-to-end tests.
 	stress 5 $(go list ./... | grep -v '/tests')
+	if [ "$run_pattern" = . ]; then
+		stress 2 --norace ./interp
+	fi
 	stress 10 ./tests/...
 fi
 stop_burners

@@ -45,6 +45,12 @@ fi
 step "unit tests (race detector)"
 go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/tests')
 
+# The memory tests skip themselves under -race (a thousand interpreter
+# builds each, 7 times slower there, with one goroutine for the detector to
+# watch); they run here without it.
+step "memory tests (without the race detector)"
+go test -count=1 -run '^TestMemory' ./interp
+
 step "end-to-end tests against the built binaries (race detector)"
 go test -race -count=1 -timeout 20m ./tests/...
 

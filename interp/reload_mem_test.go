@@ -42,6 +42,18 @@ func reloadMemFixture(t *testing.T) (*reloadFixture, *int) {
 	return f, published
 }
 
+// skipUnderRace skips a memory test under the race detector: each of its
+// thousand interpreter builds is about 7 times slower there (150 s a test on
+// a loaded machine instead of 20 s), and one goroutine reloading in a loop
+// gives the detector nothing to find. test.sh and stress.sh run the tests
+// named TestMemory* in a step without -race: a memory test takes that name.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("a memory test: run without -race (test.sh's memory step)")
+	}
+}
+
 func checkFlat(t *testing.T, what string, before, after memFigures) {
 	t.Helper()
 	growth := int64(after.heapInuse) - int64(before.heapInuse)
@@ -57,10 +69,11 @@ func checkFlat(t *testing.T, what string, before, after memFigures) {
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
-// TestReloadMemoryFlat reloads one script reloadCycles times, each save a
+// TestMemoryFlatOverReloads reloads one script reloadCycles times, each save a
 // new version of the same shape: the heap stays flat, and no goroutine is
 // left behind (each served unit parks two; retired ones let them go).
-func TestReloadMemoryFlat(t *testing.T) {
+func TestMemoryFlatOverReloads(t *testing.T) {
+	skipUnderRace(t)
 	f, published := reloadMemFixture(t)
 	const warmup = 20
 	for i := 1; i <= warmup; i++ {
@@ -84,10 +97,11 @@ func TestReloadMemoryFlat(t *testing.T) {
 	checkFlat(t, "good reloads", before, after)
 }
 
-// TestFailedReloadsLeakNothing: reloadCycles broken saves, each a new
+// TestMemoryFlatOverFailedReloads: reloadCycles broken saves, each a new
 // content that fails in the interpreter (a type error, a panic in init),
 // leave the heap flat and the first version serving.
-func TestFailedReloadsLeakNothing(t *testing.T) {
+func TestMemoryFlatOverFailedReloads(t *testing.T) {
+	skipUnderRace(t)
 	f, published := reloadMemFixture(t)
 	broken := func(i int) string {
 		if i%2 == 0 {
