@@ -84,8 +84,9 @@ when a script kills it; see worker.* in config.yaml.
 
 Saving, adding, removing or renaming a script applies within
 scripts.debounce (scripts.watch), and on SIGHUP; a script that fails to load
-leaves its previous version serving. Editing the config file changes
-log.level at once; other settings apply on restart.`,
+leaves its previous version serving. SIGUSR1 reopens the log file
+(log.output), in the supervisor and its workers. Editing the config file
+changes log.level at once; other settings apply on restart.`,
 		Args: maxArgs(0),
 		RunE: f.runE(func(ctx context.Context, in configInput, cmd *cobra.Command) error {
 			return runRunner(ctx, in, f.args(cmd), stdout, stderr)

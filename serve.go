@@ -52,6 +52,9 @@ const stuckEvery = 100 * time.Millisecond
 // runWorker is the hidden `go-runner worker`: the serving process a
 // supervisor started.
 func runWorker(ctx context.Context, in configInput, stdout, stderr io.Writer) error {
+	// Until serve handles it, SIGUSR1 (reopen the log) must not end the
+	// worker.
+	signal.Ignore(syscall.SIGUSR1)
 	link, err := supervisor.Attach()
 	if errors.Is(err, supervisor.ErrNotWorker) {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
@@ -112,6 +115,10 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		met = metrics.New()
 		obs, um = met, met
 	}
+
+	// SIGUSR1 reopens log.output (a supervised worker gets it from its
+	// supervisor).
+	reopenLogOn(ctx, log, "worker")
 
 	// SIGHUP rescans the scripts (and would otherwise end the process).
 	hup := make(chan os.Signal, 1)
@@ -247,6 +254,25 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		grace = workerShutdownGrace
 	}
 	return runServer(ctx, srv, l, grace, log)
+}
+
+// reopenLogOn reopens log's file on each SIGUSR1 until ctx ends.
+func reopenLogOn(ctx context.Context, log *runLogger, process string) {
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		defer signal.Stop(usr1)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-usr1:
+				if !log.reopen(process) {
+					log.Debug("SIGUSR1: log.output is not a file, nothing to reopen", zap.String("process", process))
+				}
+			}
+		}
+	}()
 }
 
 func logLoadErrors(log *runLogger, loaded *loadResult) {

@@ -66,6 +66,12 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	// SIGUSR1: the supervisor reopens its log file and passes the signal
+	// on to its workers, which write to the same file.
+	reopenLogOn(ctx, log, "supervisor")
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
 	limit := memoryLimit(cfg)
 	log.Info("go-runner supervisor started",
 		zap.String("version", versions().Version),
@@ -86,6 +92,7 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 		QuarantineAfter:  cfg.Worker.QuarantineAfter,
 		QuarantineWindow: cfg.Worker.QuarantineWindow,
 		Hup:              hup,
+		Usr1:             usr1,
 	})
 }
 

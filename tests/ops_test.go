@@ -1,0 +1,116 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-runner/go-runner/protocol/client"
+)
+
+// waitFileEntries polls path (bounded by d, or until p exits) until its
+// JSON lines hold an entry for each msg/process pair of want, and returns
+// the entries.
+func waitFileEntries(t testing.TB, p *proc, path string, d time.Duration, want ...[2]string) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		b, _ := os.ReadFile(path)
+		entries := jsonLines(string(b))
+		missing := ""
+		for _, w := range want {
+			found := false
+			for _, e := range entries {
+				if e["msg"] == w[0] && (w[1] == "" || e["process"] == w[1]) {
+					found = true
+				}
+			}
+			if !found {
+				missing = w[0] + " " + w[1]
+				break
+			}
+		}
+		if missing == "" {
+			return entries
+		}
+		if p.exited() {
+			t.Fatalf("go-runner exited (%v) before %s logged %q:\n%s", p.cmd.ProcessState, path, missing, b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s lacks %q after %s:\n%s", path, missing, d, b)
+		}
+		select {
+		case <-p.done:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestOperatorSIGUSR1ReopensLog: logrotate renames log.output and sends
+// SIGUSR1; every process writing the file (the supervisor and its worker,
+// or the single process) goes on in a new file of that name.
+func TestOperatorSIGUSR1ReopensLog(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		sets      []string
+		processes []string
+		started   []string
+	}{
+		{"supervised", nil, []string{"supervisor", "worker"}, []string{"go-runner supervisor started", "go-runner started"}},
+		{"single", []string{"--set", "worker.supervised=false"}, []string{"worker"}, []string{"go-runner started"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := shortDir(t)
+			opScripts(t, dir, "scripts", "opsay.go")
+			sock := filepath.Join(dir, "r.sock")
+			logPath := filepath.Join(dir, "runner.log")
+			args := append([]string{"--set", "log.output=" + logPath, "--set", "log.format=json"}, tc.sets...)
+			p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, args...)
+			var started [][2]string
+			for _, m := range tc.started {
+				started = append(started, [2]string{m, ""})
+			}
+			waitFileEntries(t, p, logPath, readyTimeout, started...)
+
+			rotated := logPath + ".1"
+			if err := os.Rename(logPath, rotated); err != nil {
+				t.Fatal(err)
+			}
+			p.signal(syscall.SIGUSR1)
+			var reopened [][2]string
+			for _, proc := range tc.processes {
+				reopened = append(reopened, [2]string{"SIGUSR1: log file reopened", proc})
+			}
+			entries := waitFileEntries(t, p, logPath, logTimeout, reopened...)
+			pids := map[float64]bool{}
+			for _, e := range entries {
+				if e["msg"] == "SIGUSR1: log file reopened" {
+					pids[e["pid"].(float64)] = true
+				}
+			}
+			if len(pids) != len(tc.processes) {
+				t.Errorf("reopened by pids %v, want %d processes", pids, len(tc.processes))
+			}
+			old, err := os.ReadFile(rotated)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(old), "reopened") {
+				t.Errorf("the rotated file got lines after SIGUSR1:\n%s", old)
+			}
+
+			// Still serving, and nothing ended on the signal.
+			c := p.dial()
+			tok := prepare(t, c, pc("op-say", map[string]any{"body": "hi"}))
+			call(t, c, tok, client.ReqCall{ID: 1}, nil)
+			p.alive()
+			p.stop()
+			if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), `"go-runner stopped"`) {
+				t.Errorf("the stop was not logged in the new file:\n%s", b)
+			}
+		})
+	}
+}
