@@ -216,9 +216,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	}
 	logLoadErrors(log, loaded)
 	if met != nil {
-		if err := serveMetrics(ctx, cfg, link, met, log); err != nil {
-			return err
-		}
+		serveMetrics(ctx, cfg, link, met, log)
 	}
 	configFile := cfg.File
 	if configFile == "" {
@@ -283,26 +281,34 @@ func logLoadErrors(log *runLogger, loaded *loadResult) {
 
 // serveMetrics answers on the metrics endpoint: the supervisor's listener
 // for a worker, a new one otherwise.
-func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, log *runLogger) error {
+func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, log *runLogger) {
 	var ml net.Listener
 	if link != nil {
 		ml = link.Metrics
 	} else {
-		var err error
-		if ml, err = metrics.Listen(cfg.Metrics.Address); err != nil {
-			return err
-		}
-		log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
+		ml = listenMetrics(cfg, log)
 	}
 	if ml == nil {
-		return nil
+		return
 	}
 	go func() {
 		if err := metrics.Serve(ctx, ml, met); err != nil {
 			log.Error("metrics endpoint stopped", zap.Error(err))
 		}
 	}()
-	return nil
+}
+
+// listenMetrics listens on metrics.address. A failure (a port in use) is
+// logged and the runner serves without metrics: under APISIX an exit is a
+// restart every 3 s, each failing the same way.
+func listenMetrics(cfg *Config, log *runLogger) net.Listener {
+	ml, err := metrics.Listen(cfg.Metrics.Address)
+	if err != nil {
+		log.Error("metrics endpoint not started: serving without metrics", zap.String("address", cfg.Metrics.Address), zap.Error(err))
+		return nil
+	}
+	log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
+	return ml
 }
 
 // runServer serves l until ctx ends, then shuts down within APISIX's grace.

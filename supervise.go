@@ -15,7 +15,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/go-runner/go-runner/protocol"
-	"github.com/go-runner/go-runner/protocol/metrics"
 	"github.com/go-runner/go-runner/supervisor"
 )
 
@@ -50,14 +49,8 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 		return err
 	}
 	var ml *net.TCPListener
-	if cfg.Metrics.Address != "" {
-		m, err := metrics.Listen(cfg.Metrics.Address)
-		if err != nil {
-			l.Close()
-			return err
-		}
+	if m := listenMetrics(cfg, log); m != nil {
 		ml = m.(*net.TCPListener)
-		log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
 	}
 	out, closeOut := fileOf(stdout)
 	defer closeOut()

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +113,47 @@ func TestOperatorSIGUSR1ReopensLog(t *testing.T) {
 			if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), `"go-runner stopped"`) {
 				t.Errorf("the stop was not logged in the new file:\n%s", b)
 			}
+		})
+	}
+}
+
+// TestOperatorMetricsPortBusy: a metrics port in use is logged as an error
+// and the runner serves without metrics instead of exiting (under APISIX
+// an exit is a restart every 3 s).
+func TestOperatorMetricsPortBusy(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		name string
+		sets []string
+	}{
+		{"supervised", nil},
+		{"single", []string{"--set", "worker.supervised=false"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := shortDir(t)
+			opScripts(t, dir, "scripts", "opsay.go")
+			sock := filepath.Join(dir, "r.sock")
+			args := append([]string{"--set", "metrics.address=" + busy.Addr().String(), "--set", "log.format=json"}, tc.sets...)
+			p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, args...)
+			if !p.out.waitCount(readyTimeout, 1, "metrics endpoint not started") {
+				t.Fatal("the busy port was not logged")
+			}
+			e := findEntry(jsonLines(p.out.String()), "metrics endpoint not started: serving without metrics")
+			if e == nil || e["level"] != "error" || !strings.Contains(fmt.Sprint(e["error"]), "address already in use") {
+				t.Errorf("entry %v, want an error naming the address in use", e)
+			}
+			c := p.dial()
+			tok := prepare(t, c, pc("op-say", map[string]any{"body": "hi"}))
+			call(t, c, tok, client.ReqCall{ID: 1}, nil)
+			p.alive()
+			if n := p.out.count("metrics endpoint listening"); n != 0 {
+				t.Errorf("%d lines say a metrics endpoint listens", n)
+			}
+			p.stop()
 		})
 	}
 }
