@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -156,4 +157,61 @@ func TestOperatorMetricsPortBusy(t *testing.T) {
 			p.stop()
 		})
 	}
+}
+
+// TestCompiledRunnerCommandLine: a compiled runner (runner.Run) answers
+// --help and --version without serving, refuses what it does not know,
+// and serves with its documented flags.
+func TestCompiledRunnerCommandLine(t *testing.T) {
+	path, _ := binPath(t, "example")
+	dir := shortDir(t)
+	sock := filepath.Join(dir, "r.sock")
+	env := []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"--help"}, 0, "Usage: example [run] [flags]", ""},
+		{[]string{"run", "-h"}, 0, "--version", ""},
+		{[]string{"--version"}, 0, "sdk:    go-runner ", ""},
+		{[]string{"--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"serve"}, 2, "", `unexpected argument "serve"`},
+	} {
+		r := opRunBin(t, path, dir, env, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+			t.Errorf("example %q: exit %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, r.code, r.stdout, r.stderr, tc.code, tc.stdout, tc.stderr)
+		}
+		if _, err := os.Lstat(sock); err == nil {
+			t.Fatalf("example %q created the socket: it served", tc.args)
+		}
+	}
+
+	// The reference runner's command line, with a flag: it serves, and
+	// logs below warn (the example's own level), where its start is.
+	p := &proc{t: t, name: "example", dir: dir, sock: sock, out: newLogBuf(), done: make(chan struct{})}
+	p.cmd = exec.Command(path, "run", "--log-level", "debug")
+	p.cmd.Dir = dir
+	p.cmd.Env = runnerEnv(env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.WaitDelay = time.Second
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		if !p.exited() {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	p.waitReady()
+	c := p.dial()
+	tok := prepare(t, c, pc("say", map[string]any{"body": "hi"}))
+	call(t, c, tok, client.ReqCall{ID: 1}, nil)
+	if !p.out.waitCount(logTimeout, 1, "info", "runner started") {
+		t.Errorf("--log-level debug did not log the start at info:\n%s", p.out.String())
+	}
+	p.stop()
 }
