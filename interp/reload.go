@@ -82,7 +82,7 @@ type Reloader struct {
 	served  map[string]*servedUnit
 	failed  map[string]failure
 	held    map[string]heldUnit // versions Hold kept out at the last rescan
-	gen     uint64 // bumped by each publish
+	gen     uint64              // bumped by each publish
 	reg     *plugin.Registry
 	badDir  string   // the last error reading Dir, logged once
 	watcher *watcher // set by Run when watching
