@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -167,13 +168,14 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		logLoadErrors(log, loaded)
 		return fmt.Errorf("%w: %d unit(s), and scripts.fail_on_load_error is true", ErrLoad, len(loaded.errs))
 	}
+	status := &statusSource{cfg: cfg, reloader: loaded.reloader, counts: &callCounters{}, supervised: link != nil, since: time.Now()}
 	pc := protocol.Config{
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
 		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
 		Logger:        log.Logger,
-		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader},
+		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader, counts: status.counts},
 		// A unit stopped at a call's deadline is rebuilt at once, not when
 		// a later call of it fails (a stuck call never returns).
 		OnOverrun: loaded.reloader.CallFailed,
@@ -204,6 +206,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 			loaded.reloader.Rescan(false)
 		}
 		srv.InstallConfs(order.Confs)
+		status.restarts.Store(int64(order.Restarts))
 		if met != nil {
 			met.SupervisorState(order.Restarts, unitNames(order.Quarantine))
 		}
@@ -216,7 +219,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	}
 	logLoadErrors(log, loaded)
 	if met != nil {
-		serveMetrics(ctx, cfg, link, met, log)
+		serveMetrics(ctx, cfg, link, met, status, log)
 	}
 	configFile := cfg.File
 	if configFile == "" {
@@ -279,9 +282,9 @@ func logLoadErrors(log *runLogger, loaded *loadResult) {
 	}
 }
 
-// serveMetrics answers on the metrics endpoint: the supervisor's listener
-// for a worker, a new one otherwise.
-func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, log *runLogger) {
+// serveMetrics answers on the metrics endpoint (and its /status view):
+// the supervisor's listener for a worker, a new one otherwise.
+func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, status http.Handler, log *runLogger) {
 	var ml net.Listener
 	if link != nil {
 		ml = link.Metrics
@@ -292,7 +295,7 @@ func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *
 		return
 	}
 	go func() {
-		if err := metrics.Serve(ctx, ml, met); err != nil {
+		if err := metrics.Serve(ctx, ml, met, status); err != nil {
 			log.Error("metrics endpoint stopped", zap.Error(err))
 		}
 	}()
