@@ -120,3 +120,26 @@ func TestReleaseBinaries(t *testing.T) {
 		t.Errorf("in an empty root: %v\n%s", err, out)
 	}
 }
+
+// releaseAMD64 returns the linux/amd64 binary of ./release.sh: the one in
+// $GO_RUNNER_RELEASE_DIR, else one built into a temporary directory.
+func releaseAMD64(t testing.TB, root string) string {
+	t.Helper()
+	dir := os.Getenv(releaseDirEnv)
+	if dir == "" {
+		dir = t.TempDir()
+		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "./release.sh")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "OUT="+dir, "ARCHES=amd64")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("release.sh: %v\n%s", err, b)
+		}
+	}
+	m, _ := filepath.Glob(filepath.Join(dir, "go-runner-*-linux-amd64"))
+	if len(m) != 1 {
+		t.Fatalf("release binaries in %s: %v, want one for amd64", dir, m)
+	}
+	return m[0]
+}
