@@ -301,10 +301,13 @@ func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *
 	}()
 }
 
-// listenMetrics listens on metrics.address. A failure (a port in use) is
+// listenMetrics listens on metrics.address; nil when it is empty. A failure (a port in use) is
 // logged and the runner serves without metrics: under APISIX an exit is a
 // restart every 3 s, each failing the same way.
 func listenMetrics(cfg *Config, log *runLogger) net.Listener {
+	if cfg.Metrics.Address == "" {
+		return nil
+	}
 	ml, err := metrics.Listen(cfg.Metrics.Address)
 	if err != nil {
 		log.Error("metrics endpoint not started: serving without metrics", zap.String("address", cfg.Metrics.Address), zap.Error(err))

@@ -26,6 +26,9 @@ const supervisorGrace = 850 * time.Millisecond
 // runRunner is `go-runner run`: a supervisor and its worker
 // (worker.supervised), or one process serving.
 func runRunner(ctx context.Context, in configInput, workerArgs []string, stdout, stderr io.Writer) error {
+	// Until the logger handles it, SIGUSR1 (reopen the log) must not end
+	// the runner.
+	signal.Ignore(syscall.SIGUSR1)
 	cfg, err := loadConfig(in)
 	if err != nil {
 		return err
