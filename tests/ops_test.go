@@ -15,35 +15,28 @@ import (
 )
 
 // waitFileEntries polls path (bounded by d, or until p exits) until its
-// JSON lines hold an entry for each msg/process pair of want, and returns
-// the entries.
-func waitFileEntries(t testing.TB, p *proc, path string, d time.Duration, want ...[2]string) []map[string]any {
+// JSON lines hold count entries of msg (and process, unless empty), and
+// returns the entries.
+func waitFileEntries(t testing.TB, p *proc, path string, d time.Duration, msg, process string, count int) []map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
 		b, _ := os.ReadFile(path)
 		entries := jsonLines(string(b))
-		missing := ""
-		for _, w := range want {
-			found := false
-			for _, e := range entries {
-				if e["msg"] == w[0] && (w[1] == "" || e["process"] == w[1]) {
-					found = true
-				}
-			}
-			if !found {
-				missing = w[0] + " " + w[1]
-				break
+		n := 0
+		for _, e := range entries {
+			if e["msg"] == msg && (process == "" || e["process"] == process) {
+				n++
 			}
 		}
-		if missing == "" {
+		if n >= count {
 			return entries
 		}
 		if p.exited() {
-			t.Fatalf("go-runner exited (%v) before %s logged %q:\n%s", p.cmd.ProcessState, path, missing, b)
+			t.Fatalf("go-runner exited (%v) before %s logged %q (%s) %d times:\n%s", p.cmd.ProcessState, path, msg, process, count, b)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s lacks %q after %s:\n%s", path, missing, d, b)
+			t.Fatalf("%s has %d of %d %q (%s) after %s:\n%s", path, n, count, msg, process, d, b)
 		}
 		select {
 		case <-p.done:
@@ -57,45 +50,52 @@ func waitFileEntries(t testing.TB, p *proc, path string, d time.Duration, want .
 // or the single process) goes on in a new file of that name.
 func TestOperatorSIGUSR1ReopensLog(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		sets      []string
-		processes []string
-		started   []string
+		name string
+		sets []string
+		// workers is how many worker processes write the file: the
+		// serving one and the standby (0: a single process).
+		workers int
 	}{
-		{"supervised", nil, []string{"supervisor", "worker"}, []string{"go-runner supervisor started", "go-runner started"}},
-		{"single", []string{"--set", "worker.supervised=false"}, []string{"worker"}, []string{"go-runner started"}},
+		{"supervised", nil, 2},
+		{"single", []string{"--set", "worker.supervised=false"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := shortDir(t)
 			opScripts(t, dir, "scripts", "opsay.go")
 			sock := filepath.Join(dir, "r.sock")
 			logPath := filepath.Join(dir, "runner.log")
-			args := append([]string{"--set", "log.output=" + logPath, "--set", "log.format=json"}, tc.sets...)
+			args := append([]string{"--set", "log.output=" + logPath, "--set", "log.format=json", "--set", "log.level=debug"}, tc.sets...)
 			p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, args...)
-			var started [][2]string
-			for _, m := range tc.started {
-				started = append(started, [2]string{m, ""})
+			waitFileEntries(t, p, logPath, readyTimeout, "go-runner started", "", 1)
+			if tc.workers > 0 {
+				// Both workers ready: each writes the file.
+				waitFileEntries(t, p, logPath, readyTimeout, "worker ready", "", tc.workers)
 			}
-			waitFileEntries(t, p, logPath, readyTimeout, started...)
 
 			rotated := logPath + ".1"
 			if err := os.Rename(logPath, rotated); err != nil {
 				t.Fatal(err)
 			}
 			p.signal(syscall.SIGUSR1)
-			var reopened [][2]string
-			for _, proc := range tc.processes {
-				reopened = append(reopened, [2]string{"SIGUSR1: log file reopened", proc})
+			const reopened = "SIGUSR1: log file reopened"
+			var entries []map[string]any
+			if tc.workers > 0 {
+				waitFileEntries(t, p, logPath, logTimeout, reopened, "supervisor", 1)
+				entries = waitFileEntries(t, p, logPath, logTimeout, reopened, "worker", tc.workers)
+			} else {
+				entries = waitFileEntries(t, p, logPath, logTimeout, reopened, "worker", 1)
 			}
-			entries := waitFileEntries(t, p, logPath, logTimeout, reopened...)
 			pids := map[float64]bool{}
 			for _, e := range entries {
-				if e["msg"] == "SIGUSR1: log file reopened" {
+				if e["msg"] == reopened {
 					pids[e["pid"].(float64)] = true
 				}
 			}
-			if len(pids) != len(tc.processes) {
-				t.Errorf("reopened by pids %v, want %d processes", pids, len(tc.processes))
+			if want := 1 + tc.workers; len(pids) != want {
+				t.Errorf("reopened by pids %v, want %d processes", pids, want)
+			}
+			if p.cmd.Process.Pid != 0 && tc.workers == 0 && !pids[float64(p.cmd.Process.Pid)] {
+				t.Errorf("reopened by pids %v, not by the runner's %d", pids, p.cmd.Process.Pid)
 			}
 			old, err := os.ReadFile(rotated)
 			if err != nil {
