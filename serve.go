@@ -257,12 +257,14 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	return runServer(ctx, srv, l, grace, log)
 }
 
-// reopenLogOn reopens log's file on each SIGUSR1 until ctx ends.
+// reopenLogOn reopens log's file on each SIGUSR1 until ctx ends; then
+// SIGUSR1 is ignored (its default action would end the process while it
+// shuts down).
 func reopenLogOn(ctx context.Context, log *runLogger, process string) {
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
 	go func() {
-		defer signal.Stop(usr1)
+		defer signal.Ignore(syscall.SIGUSR1)
 		for {
 			select {
 			case <-ctx.Done():
@@ -301,9 +303,9 @@ func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *
 	}()
 }
 
-// listenMetrics listens on metrics.address; nil when it is empty. A failure (a port in use) is
-// logged and the runner serves without metrics: under APISIX an exit is a
-// restart every 3 s, each failing the same way.
+// listenMetrics listens on metrics.address; nil when it is empty. A
+// failure (a port in use) is logged and the runner serves without metrics:
+// under APISIX an exit is a restart every 3 s, each failing the same way.
 func listenMetrics(cfg *Config, log *runLogger) net.Listener {
 	if cfg.Metrics.Address == "" {
 		return nil

@@ -67,7 +67,7 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 	reopenLogOn(ctx, log, "supervisor")
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
+	defer signal.Ignore(syscall.SIGUSR1)
 	limit := memoryLimit(cfg)
 	log.Info("go-runner supervisor started",
 		zap.String("version", versions().Version),
