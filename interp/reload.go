@@ -401,6 +401,11 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			delete(r.failed, name)
 		}
 	}
+	for name := range r.failed {
+		if _, ok := sc.units[name]; !ok {
+			delete(r.failed, name) // gone: nothing to report (Status)
+		}
+	}
 
 	// The registry: the units that stay, then the new versions (a name
 	// clash refuses the new version and keeps the old one).

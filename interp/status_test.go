@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,5 +56,19 @@ func TestReloaderStatus(t *testing.T) {
 	}
 	if c := st["c.go"]; c.State != StateStopped || !c.Serving {
 		t.Errorf("c.go stopped: %+v", c)
+	}
+
+	// A new unit that fails is listed until its file goes.
+	f.write("d.go", "package main\nfunc broken( {\n")
+	f.r.Rescan(false)
+	if d := byName()["d.go"]; d.State != StateFailed || d.Serving || d.Err == nil {
+		t.Errorf("d.go broken: %+v", d)
+	}
+	if err := os.Remove(filepath.Join(f.dir, "d.go")); err != nil {
+		t.Fatal(err)
+	}
+	f.r.Rescan(false)
+	if d, ok := byName()["d.go"]; ok {
+		t.Errorf("d.go removed but listed: %+v", d)
 	}
 }
