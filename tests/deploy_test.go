@@ -172,8 +172,9 @@ func TestDeployFiles(t *testing.T) {
 			t.Errorf("compose port %q is not bound to the loopback", p)
 		}
 	}
-	if _, err := os.Stat(filepath.Join("..", "deploy", "compose", "scripts", "say.go")); err != nil {
-		t.Errorf("compose's scripts folder: %v", err)
+	say := string(repoFile(t, "scripts/say.go"))
+	if string(repoFile(t, "deploy/compose/scripts/say.go")) != say {
+		t.Error("deploy/compose/scripts/say.go differs from scripts/say.go: copy it again")
 	}
 
 	// Kubernetes: the scripts ConfigMap passes check, and the Deployment
@@ -183,6 +184,9 @@ func TestDeployFiles(t *testing.T) {
 	scripts := map[string]string{}
 	for k, v := range data {
 		scripts[k] = v.(string)
+	}
+	if scripts["say.go"] != say {
+		t.Error("say.go of deploy/kubernetes/scripts-configmap.yaml differs from scripts/say.go")
 	}
 	checkScripts(t, repoFile(t, "deploy/docker/config.yaml"), scripts)
 	kinds := map[string]map[string]any{}
