@@ -60,6 +60,7 @@ Settings: config.yaml (every key is documented there, with its default).`,
 		newCheckCmd(stdout, stderr),
 		newTryCmd(stdout, stderr),
 		newVersionCmd(stdout),
+		newStatusCmd(stdout),
 		newProbeCmd(stdout, stderr),
 	)
 	return root

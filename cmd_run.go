@@ -93,8 +93,9 @@ when a script kills it; see worker.* in config.yaml.
 
 Saving, adding, removing or renaming a script applies within
 scripts.debounce (scripts.watch), and on SIGHUP; a script that fails to load
-leaves its previous version serving. Editing the config file changes
-log.level at once; other settings apply on restart.
+leaves its previous version serving. SIGUSR1 reopens the log file
+(log.output), in the supervisor and its workers. Editing the config file
+changes log.level at once; other settings apply on restart.
 
 -m/--mode takes the reference runner's modes: prod logs at warn level to
 logs/runner.log under the working directory, prof does too and writes the

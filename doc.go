@@ -11,11 +11,15 @@
 //	go-runner try --conf JSON [request flags] [--phase response ...]
 //	    run a plugin chain on a request described by flags, through the same
 //	    protocol path as a real call, and print APISIX's reply as JSON
+//	go-runner status [--address HOST:PORT] [--json]
+//	    show what the running runner serves (GET /status on its metrics
+//	    endpoint): units, states, plugins, call counters
 //	go-runner version
 //	    print the version, commit, Go and yaegi versions
 //
 // Settings are documented in config.yaml, which the binary embeds as its
 // defaults. main.go only wires the commands; config*.go read and check the
-// settings, logging.go builds the logger, registry.go loads the scripts and
-// cmd_*.go implement the commands.
+// settings, logging.go builds the logger (logfile.go: the log file SIGUSR1
+// reopens), registry.go loads the scripts, status.go builds the /status
+// view and cmd_*.go implement the commands.
 package main

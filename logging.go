@@ -14,7 +14,7 @@ import (
 type runLogger struct {
 	*zap.Logger
 	level zap.AtomicLevel
-	file  *os.File
+	file  *logFile
 }
 
 // close flushes the logger and closes its file.
@@ -23,6 +23,20 @@ func (l *runLogger) close() {
 	if l.file != nil {
 		_ = l.file.Close()
 	}
+}
+
+// reopen reopens log.output when it is a file (SIGUSR1), and logs that it
+// did in the new file. It reports whether there was a file to reopen.
+func (l *runLogger) reopen(process string) bool {
+	if l.file == nil {
+		return false
+	}
+	if err := l.file.reopen(); err != nil {
+		l.Error("SIGUSR1: log file not reopened", zap.String("process", process), zap.Error(err))
+		return true
+	}
+	l.Info("SIGUSR1: log file reopened", zap.String("process", process), zap.String("path", l.file.path), zap.Int("pid", os.Getpid()))
+	return true
 }
 
 // newLogger builds the logger of c. stdout and stderr are the streams that
@@ -45,12 +59,12 @@ func newLogger(c LogConfig, stdout, stderr io.Writer) (*runLogger, error) {
 	case "stderr":
 		out = zapcore.Lock(zapcore.AddSync(stderr))
 	default:
-		f, err := os.OpenFile(c.Output, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		f, err := openLogFile(c.Output)
 		if err != nil {
 			return nil, fmt.Errorf("log: log.output: %w: %w", ErrConfig, err)
 		}
 		rl.file = f
-		out = zapcore.Lock(f)
+		out = f
 	}
 	enc := zapcore.EncoderConfig{
 		TimeKey:          "ts",

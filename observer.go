@@ -8,17 +8,20 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 )
 
-// callObserver passes the server's events on to the metrics and tells the
+// callObserver passes the server's events on to the metrics, counts the
+// calls for the status view, and tells the
 // reloader of every call that did not end well: when the call's unit was
 // stopped (an overrun interrupts its interpreter), the reloader rebuilds
 // it from its source.
 type callObserver struct {
 	protocol.Observer
 	reloader *interp.Reloader
+	counts   *callCounters // the status view's
 }
 
 func (o callObserver) PluginCall(spec *plugin.Spec, phase protocol.Phase, elapsed time.Duration, outcome protocol.Outcome) {
 	o.Observer.PluginCall(spec, phase, elapsed, outcome)
+	o.counts.add(spec.Name, phase, outcome != protocol.OutcomeOK)
 	if outcome != protocol.OutcomeOK {
 		o.reloader.CallFailed(spec)
 	}

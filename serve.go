@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -52,6 +53,9 @@ const stuckEvery = 100 * time.Millisecond
 // runWorker is the hidden `go-runner worker`: the serving process a
 // supervisor started.
 func runWorker(ctx context.Context, in configInput, stdout, stderr io.Writer) error {
+	// Until serve handles it, SIGUSR1 (reopen the log) must not end the
+	// worker.
+	signal.Ignore(syscall.SIGUSR1)
 	link, err := supervisor.Attach()
 	if errors.Is(err, supervisor.ErrNotWorker) {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
@@ -119,6 +123,10 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		obs, um = met, met
 	}
 
+	// SIGUSR1 reopens log.output (a supervised worker gets it from its
+	// supervisor).
+	reopenLogOn(ctx, log, "worker")
+
 	// SIGHUP rescans the scripts (and would otherwise end the process).
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -166,13 +174,14 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		logLoadErrors(log, loaded)
 		return fmt.Errorf("%w: %d unit(s), and scripts.fail_on_load_error is true", ErrLoad, len(loaded.errs))
 	}
+	status := &statusSource{cfg: cfg, reloader: loaded.reloader, counts: &callCounters{}, supervised: link != nil, since: time.Now()}
 	pc := protocol.Config{
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
 		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
 		Logger:        log.Logger,
-		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader},
+		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader, counts: status.counts},
 		// A unit stopped at a call's deadline is rebuilt at once, not when
 		// a later call of it fails (a stuck call never returns).
 		OnOverrun: loaded.reloader.CallFailed,
@@ -203,6 +212,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 			loaded.reloader.Rescan(false)
 		}
 		srv.InstallConfs(order.Confs)
+		status.restarts.Store(int64(order.Restarts))
 		if met != nil {
 			met.SupervisorState(order.Restarts, unitNames(order.Quarantine))
 		}
@@ -215,9 +225,7 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	}
 	logLoadErrors(log, loaded)
 	if met != nil {
-		if err := serveMetrics(ctx, cfg, link, met, log); err != nil {
-			return err
-		}
+		serveMetrics(ctx, cfg, link, met, status, log)
 	}
 	configFile := cfg.File
 	if configFile == "" {
@@ -255,34 +263,66 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	return runServer(ctx, srv, l, grace, log)
 }
 
+// reopenLogOn reopens log's file on each SIGUSR1 until ctx ends; then
+// SIGUSR1 is ignored (its default action would end the process while it
+// shuts down).
+func reopenLogOn(ctx context.Context, log *runLogger, process string) {
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		defer signal.Ignore(syscall.SIGUSR1)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-usr1:
+				if !log.reopen(process) {
+					log.Debug("SIGUSR1: log.output is not a file, nothing to reopen", zap.String("process", process))
+				}
+			}
+		}
+	}()
+}
+
 func logLoadErrors(log *runLogger, loaded *loadResult) {
 	for _, le := range loaded.errs {
 		log.Error("script unit failed to load", zap.String("unit", le.unit), zap.String("error", le.Error()))
 	}
 }
 
-// serveMetrics answers on the metrics endpoint: the supervisor's listener
-// for a worker, a new one otherwise.
-func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, log *runLogger) error {
+// serveMetrics answers on the metrics endpoint (and its /status view):
+// the supervisor's listener for a worker, a new one otherwise.
+func serveMetrics(ctx context.Context, cfg *Config, link *supervisor.Link, met *metrics.Metrics, status http.Handler, log *runLogger) {
 	var ml net.Listener
 	if link != nil {
 		ml = link.Metrics
 	} else {
-		var err error
-		if ml, err = metrics.Listen(cfg.Metrics.Address); err != nil {
-			return err
-		}
-		log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
+		ml = listenMetrics(cfg, log)
 	}
 	if ml == nil {
-		return nil
+		return
 	}
 	go func() {
-		if err := metrics.Serve(ctx, ml, met); err != nil {
+		if err := metrics.Serve(ctx, ml, met, status); err != nil {
 			log.Error("metrics endpoint stopped", zap.Error(err))
 		}
 	}()
-	return nil
+}
+
+// listenMetrics listens on metrics.address; nil when it is empty. A
+// failure (a port in use) is logged and the runner serves without metrics:
+// under APISIX an exit is a restart every 3 s, each failing the same way.
+func listenMetrics(cfg *Config, log *runLogger) net.Listener {
+	if cfg.Metrics.Address == "" {
+		return nil
+	}
+	ml, err := metrics.Listen(cfg.Metrics.Address)
+	if err != nil {
+		log.Error("metrics endpoint not started: serving without metrics", zap.String("address", cfg.Metrics.Address), zap.Error(err))
+		return nil
+	}
+	log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
+	return ml
 }
 
 // runServer serves l until ctx ends, then shuts down within APISIX's grace.

@@ -15,7 +15,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/go-runner/go-runner/protocol"
-	"github.com/go-runner/go-runner/protocol/metrics"
 	"github.com/go-runner/go-runner/supervisor"
 )
 
@@ -27,6 +26,9 @@ const supervisorGrace = 850 * time.Millisecond
 // runRunner is `go-runner run`: a supervisor and its worker
 // (worker.supervised), or one process serving.
 func runRunner(ctx context.Context, in configInput, workerArgs []string, stdout, stderr io.Writer) error {
+	// Until the logger handles it, SIGUSR1 (reopen the log) must not end
+	// the runner.
+	signal.Ignore(syscall.SIGUSR1)
 	cfg, err := loadConfig(in)
 	if err != nil {
 		return err
@@ -50,14 +52,8 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 		return err
 	}
 	var ml *net.TCPListener
-	if cfg.Metrics.Address != "" {
-		m, err := metrics.Listen(cfg.Metrics.Address)
-		if err != nil {
-			l.Close()
-			return err
-		}
+	if m := listenMetrics(cfg, log); m != nil {
 		ml = m.(*net.TCPListener)
-		log.Info("metrics endpoint listening", zap.String("url", "http://"+ml.Addr().String()+metrics.Path))
 	}
 	out, closeOut := fileOf(stdout)
 	defer closeOut()
@@ -66,6 +62,12 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	// SIGUSR1: the supervisor reopens its log file and passes the signal
+	// on to its workers, which write to the same file.
+	reopenLogOn(ctx, log, "supervisor")
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Ignore(syscall.SIGUSR1)
 	limit := memoryLimit(cfg)
 	log.Info("go-runner supervisor started",
 		zap.String("version", versions().Version),
@@ -86,6 +88,7 @@ func supervise(ctx context.Context, cfg *Config, workerArgs []string, log *runLo
 		QuarantineAfter:  cfg.Worker.QuarantineAfter,
 		QuarantineWindow: cfg.Worker.QuarantineWindow,
 		Hup:              hup,
+		Usr1:             usr1,
 	})
 }
 

@@ -51,6 +51,13 @@ go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/tests')
 step "memory tests (without the race detector)"
 go test -count=1 -run '^TestMemory' ./interp
 
+step "release binaries (./release.sh: static, stamped, linux/amd64 and linux/arm64)"
+release_dir=$(mktemp -d "${TMPDIR:-/tmp}/go-runner-release.XXXXXX")
+trap 'rm -rf "$release_dir"' EXIT
+OUT="$release_dir" ./release.sh
+# TestReleaseBinaries (in the end-to-end tests) checks them.
+export GO_RUNNER_RELEASE_DIR="$release_dir"
+
 step "end-to-end tests against the built binaries (race detector)"
 go test -race -count=1 -timeout 20m ./tests/...
 

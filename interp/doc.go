@@ -62,5 +62,6 @@
 // registry only with versions that loaded and clash with nothing; a failure
 // keeps the served version, is logged once, and the same content is not
 // tried again. Retired units are closed once the publisher says no call can
-// still enter them.
+// still enter them. Status (status.go) lists every unit it knows of: served,
+// failed, stopped or held out (quarantined), with its files and content sum.
 package interp

@@ -81,7 +81,8 @@ type Reloader struct {
 	mu      sync.Mutex // serializes Load and rescans; guards what follows
 	served  map[string]*servedUnit
 	failed  map[string]failure
-	gen     uint64 // bumped by each publish
+	held    map[string]heldUnit // versions Hold kept out at the last rescan
+	gen     uint64              // bumped by each publish
 	reg     *plugin.Registry
 	badDir  string   // the last error reading Dir, logged once
 	watcher *watcher // set by Run when watching
@@ -100,6 +101,7 @@ type Reloader struct {
 type servedUnit struct {
 	u     *Unit
 	sum   sum
+	files []string  // its source files, as the scripts directory names them
 	since time.Time // served since
 	// rebuilds counts the rebuilds after a stop in a row, each stopped
 	// again within rebuildWindow of its start; stopped is when a rescan
@@ -134,6 +136,9 @@ type failure struct {
 	sum   sum
 	clash bool
 	gen   uint64
+	err   error     // why (Status)
+	at    time.Time // when
+	files []string
 }
 
 // Report says what one rescan did.
@@ -287,6 +292,7 @@ type candidate struct {
 	name     string
 	u        *Unit
 	sum      sum
+	files    []string
 	old      *servedUnit // the version served, if any
 	rebuild  bool        // same content as old, which was stopped
 	rebuilds int         // rebuilds in a row, this one included
@@ -304,6 +310,8 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 	var cands []*candidate
 	keep := make(map[string]*servedUnit) // served units that stay as they are
 	var removed []*servedUnit
+	held := make(map[string]heldUnit)
+	defer func() { r.held = held }()
 	for _, name := range sortedKeys(sc.units) {
 		src := sc.units[name]
 		old := r.served[name]
@@ -314,12 +322,13 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 				keep[name] = old
 			}
 			if f, ok := r.failed[name]; !ok || f.sum != src.sum || retryFailed {
-				r.fail(&rep, name, src.sum, false, old != nil, initial, src.err)
+				r.fail(&rep, name, src.sum, nil, false, old != nil, initial, src.err)
 			}
 			continue
 		}
 		if r.cfg.Hold != nil && r.cfg.Hold(name, hex.EncodeToString(src.sum[:])) {
 			// Quarantined: not served, whatever was.
+			held[name] = heldUnit{sum: src.sum, files: src.snap.fileNames()}
 			if old != nil {
 				removed = append(removed, old)
 			}
@@ -380,9 +389,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			if old != nil {
 				keep[name] = old
 			}
-			r.fail(&rep, name, src.sum, false, old != nil, initial, err)
+			r.fail(&rep, name, src.sum, src.snap.fileNames(), false, old != nil, initial, err)
 		default:
-			cands = append(cands, &candidate{name: name, u: u, sum: src.sum, old: old,
+			cands = append(cands, &candidate{name: name, u: u, sum: src.sum, files: src.snap.fileNames(), old: old,
 				rebuild: old != nil && old.sum == src.sum, rebuilds: rebuilds, took: time.Since(start)})
 		}
 	}
@@ -390,6 +399,11 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 		if _, ok := sc.units[name]; !ok {
 			removed = append(removed, r.served[name])
 			delete(r.failed, name)
+		}
+	}
+	for name := range r.failed {
+		if _, ok := sc.units[name]; !ok {
+			delete(r.failed, name) // gone: nothing to report (Status)
 		}
 	}
 
@@ -411,11 +425,11 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 	for _, c := range cands {
 		if err := addUnit(reg, c.u); err != nil {
 			c.u.Close()
-			r.fail(&rep, c.name, c.sum, true, c.old != nil, initial, err)
+			r.fail(&rep, c.name, c.sum, c.files, true, c.old != nil, initial, err)
 			refused = append(refused, c)
 			continue
 		}
-		next[c.name] = &servedUnit{u: c.u, sum: c.sum, since: time.Now(), rebuilds: c.rebuilds}
+		next[c.name] = &servedUnit{u: c.u, sum: c.sum, files: c.files, since: time.Now(), rebuilds: c.rebuilds}
 		delete(r.failed, c.name)
 		switch {
 		case c.old == nil:
@@ -496,13 +510,13 @@ func (r *Reloader) loaded(c *candidate, initial bool) {
 
 // fail records, reports, counts and (after the first load, whose caller
 // reports the errors) logs a unit that failed to load with content s.
-func (r *Reloader) fail(rep *Report, name string, s sum, clash, served, initial bool, err error) {
+func (r *Reloader) fail(rep *Report, name string, s sum, files []string, clash, served, initial bool, err error) {
 	var ue *UnitError
 	if !errors.As(err, &ue) {
 		err = &UnitError{Unit: name, Err: err}
 	}
 	rep.Failed = append(rep.Failed, err)
-	r.failed[name] = failure{sum: s, clash: clash, gen: r.gen}
+	r.failed[name] = failure{sum: s, clash: clash, gen: r.gen, err: err, at: time.Now(), files: files}
 	if r.cfg.Events != nil {
 		r.cfg.Events.UnitLoadFailed(name)
 	}

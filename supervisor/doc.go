@@ -52,7 +52,9 @@
 //     exit 2) is not restarted: with none serving, the supervisor exits 2.
 //   - SIGTERM and SIGINT: every worker gets SIGTERM, and SIGKILL when Grace
 //     has passed; then the socket is removed and Run returns. SIGHUP lifts
-//     every quarantine and makes the workers rescan their scripts. Workers
+//     every quarantine and makes the workers rescan their scripts. SIGUSR1
+//     (Config.Usr1) is passed on to the workers, which reopen their log
+//     file; a worker still starting gets it once ready. Workers
 //     get SIGKILL from the kernel when the supervisor's thread dies
 //     (Pdeathsig) and exit by themselves when their pipe from the
 //     supervisor closes.

@@ -27,6 +27,7 @@ type worker struct {
 	units   map[uint32]UnitVersion
 
 	ready    bool
+	usr1     bool // SIGUSR1 came while it was starting
 	serving  bool
 	draining bool
 	drainAt  time.Time

@@ -70,6 +70,9 @@ type Config struct {
 	StartTimeout time.Duration
 	// Hup asks for a rescan of the scripts and lifts every quarantine.
 	Hup <-chan os.Signal
+	// Usr1 is passed on to every worker (it reopens its log file); a
+	// worker not ready yet gets it once ready.
+	Usr1 <-chan os.Signal
 }
 
 func (c Config) withDefaults() Config {
@@ -205,6 +208,8 @@ func (s *Supervisor) loop(ctx context.Context) error {
 			return nil
 		case <-s.cfg.Hup:
 			s.hup()
+		case <-s.cfg.Usr1:
+			s.usr1()
 		case ev := <-s.events:
 			if ev.msg != nil {
 				s.message(ev.w, ev.msg)
@@ -244,6 +249,10 @@ func (s *Supervisor) message(w *worker, m *message) {
 	switch m.Type {
 	case msgReady:
 		w.ready = true
+		if w.usr1 {
+			w.usr1 = false
+			w.signal(syscall.SIGUSR1)
+		}
 		if ce := s.log.Check(zap.DebugLevel, "worker ready"); ce != nil {
 			ce.Write(zap.Int("pid", w.pid), zap.Duration("took", time.Since(w.started)))
 		}
@@ -505,6 +514,18 @@ func (s *Supervisor) hup() {
 	for w := range s.workers {
 		if !w.draining {
 			_ = w.down.send(m)
+		}
+	}
+}
+
+// usr1 passes SIGUSR1 on to the workers; one that is starting gets it
+// when ready (before, the signal is ignored).
+func (s *Supervisor) usr1() {
+	for w := range s.workers {
+		if w.ready {
+			w.signal(syscall.SIGUSR1)
+		} else {
+			w.usr1 = true
 		}
 	}
 }

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 
 // fakeWorker modes: "config" refuses its configuration; "crash" serves
 // until its first connection, then dies as a fatal error does (exit 2);
-// "hang" never says ready.
+// "hang" never says ready; "usr1" checks when SIGUSR1 comes (usr1_test.go).
 func fakeWorker(mode string) int {
 	k, err := Attach()
 	if err != nil {
@@ -42,6 +42,8 @@ func fakeWorker(mode string) int {
 	switch mode {
 	case "config":
 		return ExitWorkerConfig
+	case "usr1":
+		return usr1Worker(k)
 	case "hang":
 		_, _ = k.Next() // until the supervisor goes
 		return 0

@@ -15,6 +15,14 @@
 // (GO_RUNNER_E2E_RACE=1 does so without it), and a runner that reports a
 // data race fails its test.
 //
+// Operations (ops_test.go: SIGUSR1 and the log file, a busy metrics port,
+// a compiled runner's command line), the status view (status_test.go),
+// the release binaries (release_test.go: static ELF, stamped, run in an
+// empty root) and deploy/ (deploy_test.go: the files agree and pass
+// go-runner check; the image is built with podman when it is installed)
+// are tested here too; the metrics and status endpoints listen on
+// 127.0.0.1.
+//
 // All traffic goes to unix sockets under short temporary directories, every
 // wait is bounded, and synchronization waits for events (a socket that
 // accepts, a log line, a process exit) rather than sleeping.

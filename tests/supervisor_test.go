@@ -155,6 +155,16 @@ func TestQuarantine(t *testing.T) {
 	}
 	in.awaitOK(in.figures().ok + 10)
 	wantMetrics(t, r.scrapeMetrics(), `go_runner_unit_quarantined{unit="bomb.go"} 1`, "go_runner_worker_deaths_total 2")
+	// The status view says so too.
+	units := getStatus(t, metricsHostPort(t, r.out.String())).Units
+	if len(units) != 2 {
+		t.Errorf("status lists %d units, want bomb.go and ver.go: %+v", len(units), units)
+	}
+	for _, u := range units {
+		if want := map[string]string{"bomb.go": "quarantined", "ver.go": "serving"}[u.Name]; u.State != want || (u.Name == "bomb.go" && (u.Serving || len(u.Files) != 1)) {
+			t.Errorf("status of %s: %+v, want %s", u.Name, u, want)
+		}
+	}
 
 	// SIGHUP lifts it.
 	r.signal(syscall.SIGHUP)

@@ -4,7 +4,8 @@
 // calls, connections, extra info round trips, frame errors and the number
 // of prepared confs to it; the script loader reports loads, reloads and load
 // failures per unit through UnitLoaded, UnitReloaded and UnitLoadFailed.
-// Listen and Serve expose the metrics over HTTP on a loopback address.
+// Listen and Serve expose the metrics over HTTP on a loopback address, and
+// the runner's status view (GET /status) beside them.
 //
 // Metrics (all prefixed go_runner_):
 //

@@ -22,7 +22,7 @@ func scrape(t *testing.T, m *Metrics) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, m) }()
+	go func() { done <- Serve(ctx, l, m, nil) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -15,6 +15,10 @@ import (
 // Path is where the metrics are served.
 const Path = "/metrics"
 
+// StatusPath is where Serve answers with its status handler, when given
+// one (the runner's units and plugins as JSON).
+const StatusPath = "/status"
+
 // Bounds of the metrics HTTP server: a scrape is small, so slow clients
 // are cut off rather than holding connections.
 const (
@@ -60,11 +64,15 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
-// Serve serves m's metrics at Path on l until ctx ends, then closes l.
-// It returns nil after ctx ended, or the error that stopped serving.
-func Serve(ctx context.Context, l net.Listener, m *Metrics) error {
+// Serve serves m's metrics at Path, and status (unless nil) at
+// StatusPath, on l until ctx ends, then closes l. It returns nil after ctx
+// ended, or the error that stopped serving.
+func Serve(ctx context.Context, l net.Listener, m *Metrics, status http.Handler) error {
 	mux := http.NewServeMux()
 	mux.Handle(Path, m.Handler())
+	if status != nil {
+		mux.Handle(StatusPath, status)
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,

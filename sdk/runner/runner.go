@@ -8,6 +8,9 @@
 //
 // Run listens on APISIX_LISTEN_ADDRESS (default unix:/tmp/runner.sock),
 // keeps confs for 1.2 x APISIX_CONF_EXPIRE_TIME and stops on SIGTERM or SIGINT.
+// It reads the command line (flags.go): --help, --version and --log-level,
+// and an optional "run" as in the reference runner's command line; any
+// other argument exits with code 2 instead of serving.
 package runner
 
 import (
@@ -43,7 +46,13 @@ type RunnerConfig struct {
 
 // Run serves the compiled plugins until SIGTERM or SIGINT. A bad
 // environment or socket is logged and ends the program with exit code 1.
+// --help and --version print and exit 0; a bad command line exits 2.
 func Run(cfg RunnerConfig) {
+	cl := parseArgs(os.Args[1:], cfg.LogLevel, os.Stdout, os.Stderr)
+	if cl.exit != nil {
+		os.Exit(*cl.exit)
+	}
+	cfg.LogLevel = cl.logLevel
 	if cfg.LogOutput == nil {
 		cfg.LogOutput = zapcore.Lock(os.Stdout)
 	}
