@@ -58,6 +58,26 @@ OUT="$release_dir" ./release.sh
 # TestReleaseBinaries (in the end-to-end tests) checks them.
 export GO_RUNNER_RELEASE_DIR="$release_dir"
 
+# TestDeployImage builds the runtime image with podman where podman can
+# build (it skips, saying why, where it cannot). As root with apt-get (CI
+# is both), a missing podman is installed; GO_RUNNER_NO_INSTALL=1 skips that.
+step "container builder (podman, for TestDeployImage)"
+if command -v podman >/dev/null; then
+	podman --version
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GO_RUNNER_NO_INSTALL:-}" ]; then
+	echo "installing podman with apt-get"
+	apt_log=$(mktemp "${TMPDIR:-/tmp}/go-runner-apt.XXXXXX")
+	if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman) >"$apt_log" 2>&1; then
+		podman --version
+	else
+		tail -n 20 "$apt_log"
+		echo "podman could not be installed: TestDeployImage will be skipped"
+	fi
+	rm -f "$apt_log"
+else
+	echo "podman is not installed (and not installed here: not root, no apt-get, or GO_RUNNER_NO_INSTALL set): TestDeployImage will be skipped"
+fi
+
 step "end-to-end tests against the built binaries (race detector)"
 go test -race -count=1 -timeout 20m ./tests/...
 

@@ -248,6 +248,9 @@ func TestDeployImage(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("not root: the image's root directory cannot be entered")
 	}
+	if out, err := podmanCanBuild(podman, shortDir(t)); err != nil {
+		t.Skipf("podman cannot build an image on this machine, so the image is not built: %v\n%s", err, out)
+	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -306,4 +309,26 @@ func TestDeployImage(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(fsDir, "tmp")); err != nil || fi.Sys().(*syscall.Stat_t).Uid != 65532 {
 		t.Errorf("the image's /tmp is not the runner's to write its socket in: %v", err)
 	}
+}
+
+// podmanCanBuild builds and removes a one-file image FROM scratch in dir:
+// whether a container builder can run here at all (no registry is needed).
+// Its error, with podman's output, is the reason when it cannot.
+func podmanCanBuild(podman, dir string) ([]byte, error) {
+	if err := os.WriteFile(filepath.Join(dir, "probe"), []byte("probe\n"), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte("FROM scratch\nCOPY probe /probe\n"), 0o644); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	tag := "localhost/go-runner-probe:" + filepath.Base(dir)
+	cmd := exec.CommandContext(ctx, podman, "build", "-q", "-t", tag, ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		_ = exec.Command(podman, "rmi", "-f", tag).Run()
+	}
+	return out, err
 }
