@@ -56,15 +56,15 @@ release_dir=$(mktemp -d "${TMPDIR:-/tmp}/go-runner-release.XXXXXX")
 trap 'rm -rf "$release_dir"' EXIT
 OUT="$release_dir" ./release.sh
 # TestReleaseBinaries (in the end-to-end tests) checks them.
-export GO_RUNNER_RELEASE_DIR="$release_dir"
+export GORUNNER_TEST_RELEASE_DIR="$release_dir"
 
 # TestDeployImage builds the runtime image with podman where podman can
 # build (it skips, saying why, where it cannot). As root with apt-get (CI
-# is both), a missing podman is installed; GO_RUNNER_NO_INSTALL=1 skips that.
+# is both), a missing podman is installed; GORUNNER_TEST_NO_INSTALL=1 skips that.
 step "container builder (podman, for TestDeployImage)"
 if command -v podman >/dev/null; then
 	podman --version
-elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GO_RUNNER_NO_INSTALL:-}" ]; then
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GORUNNER_TEST_NO_INSTALL:-}" ]; then
 	echo "installing podman with apt-get"
 	apt_log=$(mktemp "${TMPDIR:-/tmp}/go-runner-apt.XXXXXX")
 	if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman) >"$apt_log" 2>&1; then
@@ -75,7 +75,7 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GO_RUNNER_NO
 	fi
 	rm -f "$apt_log"
 else
-	echo "podman is not installed (and not installed here: not root, no apt-get, or GO_RUNNER_NO_INSTALL set): TestDeployImage will be skipped"
+	echo "podman is not installed (and not installed here: not root, no apt-get, or GORUNNER_TEST_NO_INSTALL set): TestDeployImage will be skipped"
 fi
 
 step "end-to-end tests against the built binaries (race detector)"

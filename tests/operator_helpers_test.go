@@ -23,18 +23,6 @@ type opResult struct {
 	stdout, stderr string
 }
 
-// opEnv is the test's environment without the variables go-runner reads,
-// plus env.
-func opEnv(env ...string) []string {
-	var out []string
-	for _, kv := range runnerEnv() {
-		if !strings.HasPrefix(kv, "GO_RUNNER_") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, env...)
-}
-
 // opScripts copies the named files of testdata/operator/<set> into
 // dir/scripts and returns that directory.
 func opScripts(t testing.TB, dir, set string, files ...string) string {
@@ -76,7 +64,7 @@ func opRunBin(t testing.TB, path, dir string, env []string, args ...string) opRe
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = opEnv(env...)
+	cmd.Env = runnerEnv(env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
@@ -99,7 +87,7 @@ func opStart(t testing.TB, dir, sock string, env []string, args ...string) *proc
 	p := &proc{t: t, name: "go-runner", dir: dir, sock: sock, out: newLogBuf(), done: make(chan struct{})}
 	p.cmd = exec.Command(path, append([]string{"run"}, args...)...)
 	p.cmd.Dir = dir
-	p.cmd.Env = opEnv(env...)
+	p.cmd.Env = runnerEnv(env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.WaitDelay = time.Second
 	if err := p.cmd.Start(); err != nil {

@@ -55,12 +55,15 @@ func shortDir(t testing.TB) string {
 	return d
 }
 
-// runnerEnv is the test's environment without APISIX's variables, plus env.
+// runnerEnv is the test's environment without APISIX's variables and the
+// runner's own (GO_RUNNER_* config keys, GORUNNER_* between supervisor and
+// worker: a developer's shell must not change what a test sees), plus env.
 // Race-built binaries do not sleep at exit (the race runtime's default is 1 s).
 func runnerEnv(env ...string) []string {
 	out := []string{"GORACE=atexit_sleep_ms=0"}
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "APISIX_") || strings.HasPrefix(kv, "TESTRUNNER_") || strings.HasPrefix(kv, "GORACE=") {
+		if strings.HasPrefix(kv, "APISIX_") || strings.HasPrefix(kv, "TESTRUNNER_") || strings.HasPrefix(kv, "GORACE=") ||
+			strings.HasPrefix(kv, "GO_RUNNER_") || strings.HasPrefix(kv, "GORUNNER_") {
 			continue
 		}
 		out = append(out, kv)

@@ -14,7 +14,7 @@ import (
 
 // releaseDirEnv names a directory where ./release.sh already wrote the
 // release binaries (test.sh sets it); unset, the test builds the amd64 one.
-const releaseDirEnv = "GO_RUNNER_RELEASE_DIR"
+const releaseDirEnv = "GORUNNER_TEST_RELEASE_DIR"
 
 // TestReleaseBinaries: release.sh's binaries are static ELF files for
 // their architecture (no program interpreter, no shared library), stamped
@@ -122,7 +122,7 @@ func TestReleaseBinaries(t *testing.T) {
 }
 
 // releaseAMD64 returns the linux/amd64 binary of ./release.sh: the one in
-// $GO_RUNNER_RELEASE_DIR, else one built into a temporary directory.
+// $GORUNNER_TEST_RELEASE_DIR, else one built into a temporary directory.
 func releaseAMD64(t testing.TB, root string) string {
 	t.Helper()
 	dir := os.Getenv(releaseDirEnv)
