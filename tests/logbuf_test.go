@@ -76,16 +76,22 @@ func (l *logBuf) count(subs ...string) int {
 // waitCount waits until at least n lines contain every one of subs and
 // reports whether that happened within d.
 func (l *logBuf) waitCount(d time.Duration, n int, subs ...string) bool {
+	return l.waitUntil(d, func() bool { return l.count(subs...) >= n })
+}
+
+// waitUntil waits until cond holds, checking it again at each write, and
+// reports whether it held within d.
+func (l *logBuf) waitUntil(d time.Duration, cond func() bool) bool {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	for {
-		if l.count(subs...) >= n {
+		if cond() {
 			return true
 		}
 		select {
 		case <-l.changed:
 		case <-deadline.C:
-			return l.count(subs...) >= n
+			return cond()
 		}
 	}
 }

@@ -307,3 +307,36 @@ func parentOf(pid int) int {
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid
 }
+
+// awaitServed prepares confs on a new connection once the serving worker
+// serves unit again, and returns the connection and the token. Every
+// worker, the standby too, logs that it added or reloaded the unit, in no
+// known order, so the first new line may not be the serving worker's. A
+// worker logs the line once it serves the unit; so when a prepare is
+// refused, the serving worker's line is still to come, and each retry
+// waits for one more such line than there were before it. seen is
+// servedLines before the change that brings the unit back.
+func (r *reloadRunner) awaitServed(seen int, unit string, confs ...client.Conf) (*client.Conn, uint32) {
+	r.t.Helper()
+	const maxWorkers = 4 // serving, standby, and one starting beside each
+	for range maxWorkers {
+		if !r.out.waitUntil(reloadBound, func() bool { return r.servedLines(unit) > seen }) {
+			r.t.Fatalf("no worker added or reloaded %s within %s", unit, reloadBound)
+		}
+		seen = r.servedLines(unit)
+		c := r.dial()
+		tok, err := c.Prepare(newKey("ext-plugin-pre-req"), confs)
+		if err == nil {
+			return c, tok
+		}
+		wantRPCError(r.t, err, "prepare of "+unit) // an unknown plugin, not a broken connection
+	}
+	r.t.Fatalf("prepare of %s refused after %d workers logged it served", unit, maxWorkers)
+	return nil, 0
+}
+
+// servedLines counts the lines saying a worker now serves unit: added
+// (it was not served) or reloaded (a new version replaced one).
+func (r *reloadRunner) servedLines(unit string) int {
+	return r.out.count("script unit added", unitField(unit)) + r.out.count("script unit reloaded", unitField(unit))
+}

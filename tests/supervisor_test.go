@@ -167,11 +167,10 @@ func TestQuarantine(t *testing.T) {
 	}
 
 	// SIGHUP lifts it.
+	seen := r.servedLines("bomb.go")
 	r.signal(syscall.SIGHUP)
 	r.awaitLog(1, "quarantine lifted", unitField("bomb.go"))
-	r.awaitLog(1, "script unit added", unitField("bomb.go"))
-	c2 := r.dial()
-	tok := prepare(t, c2, pc("bomb", "harmless"))
+	c2, tok := r.awaitServed(seen, "bomb.go", pc("bomb", "harmless"))
 	if got := one(t, call(t, c2, tok, client.ReqCall{ID: 1}, nil).Rewrite.Headers, "X-Bomb"); got != "defused" {
 		t.Fatalf("X-Bomb %q", got)
 	}
@@ -179,10 +178,9 @@ func TestQuarantine(t *testing.T) {
 	// Quarantined again; a new version of the file lifts it.
 	kill(4)
 	r.awaitLog(2, "unit quarantined", unitField("bomb.go"))
+	seen = r.servedLines("bomb.go")
 	r.write("bomb.go", bombScript(2))
-	r.awaitLog(2, "script unit added", unitField("bomb.go"))
-	c3 := r.dial()
-	prepare(t, c3, pc("bomb", "harmless"))
+	r.awaitServed(seen, "bomb.go", pc("bomb", "harmless"))
 	in.stop()
 	f := in.figures()
 	t.Logf("4 deaths: %d innocent calls ok, %d failed, first success %s after the first failure", f.ok, f.failed, f.recovered.Round(time.Millisecond))
