@@ -416,8 +416,17 @@ func follow(ctx context.Context, stop context.CancelFunc, link *supervisor.Link,
 				// left to the supervisor's kill.
 				hctx, cancel := context.WithTimeout(ctx, drainLimit)
 				defer cancel()
-				if err := srv.Handover(hctx, link.HandOver); err != nil {
-					log.Warn("calls still running when the worker stopped", zap.Error(err))
+				err := srv.Handover(hctx, link.HandOver)
+				switch {
+				case errors.Is(err, context.DeadlineExceeded):
+					log.Warn("calls still running when the worker stopped", zap.Duration("drain_limit", drainLimit), zap.Error(err))
+				case err != nil && ctx.Err() != nil:
+					// SIGTERM came while connections were being handed
+					// over: the shutdown finishes the rest, and says if it
+					// cuts a call off.
+					log.Debug("handover cut short by the shutdown", zap.Error(err))
+				case err != nil:
+					log.Warn("handover failed", zap.Error(err))
 				}
 				stop()
 			}()
