@@ -309,34 +309,34 @@ func parentOf(pid int) int {
 }
 
 // awaitServed prepares confs on a new connection once the serving worker
-// serves unit again, and returns the connection and the token. Every
-// worker, the standby too, logs that it added or reloaded the unit, in no
-// known order, so the first new line may not be the serving worker's. A
-// worker logs the line once it serves the unit; so when a prepare is
-// refused, the serving worker's line is still to come, and each retry
-// waits for one more such line than there were before it. seen is
-// servedLines before the change that brings the unit back.
-func (r *reloadRunner) awaitServed(seen int, unit string, confs ...client.Conf) (*client.Conn, uint32) {
+// serves unit, and returns the connection and the token. Every worker, the
+// standby too, logs that it added or reloaded the unit, in no known order,
+// and a worker that starts serving with the unit already on disk logs only
+// that it started; so a refused prepare is tried again after the next such
+// line. A worker logs them once it serves the unit, so the serving
+// worker's line, when a prepare was refused, is still to come.
+func (r *reloadRunner) awaitServed(unit string, confs ...client.Conf) (*client.Conn, uint32) {
 	r.t.Helper()
-	const maxWorkers = 4 // serving, standby, and one starting beside each
-	for range maxWorkers {
-		if !r.out.waitUntil(reloadBound, func() bool { return r.servedLines(unit) > seen }) {
-			r.t.Fatalf("no worker added or reloaded %s within %s", unit, reloadBound)
-		}
-		seen = r.servedLines(unit)
+	const tries = 6 // serving and standby workers, each adding, reloading or starting
+	for range tries {
+		seen := r.servedLines(unit)
 		c := r.dial()
 		tok, err := c.Prepare(newKey("ext-plugin-pre-req"), confs)
 		if err == nil {
 			return c, tok
 		}
 		wantRPCError(r.t, err, "prepare of "+unit) // an unknown plugin, not a broken connection
+		if !r.out.waitUntil(reloadBound, func() bool { return r.servedLines(unit) > seen }) {
+			r.t.Fatalf("prepare of %s refused, and no worker added, reloaded it or started within %s", unit, reloadBound)
+		}
 	}
-	r.t.Fatalf("prepare of %s refused after %d workers logged it served", unit, maxWorkers)
+	r.t.Fatalf("prepare of %s refused %d times", unit, tries)
 	return nil, 0
 }
 
-// servedLines counts the lines saying a worker now serves unit: added
-// (it was not served) or reloaded (a new version replaced one).
+// servedLines counts the lines after which a worker may serve unit anew:
+// it added it, reloaded it, or started serving.
 func (r *reloadRunner) servedLines(unit string) int {
-	return r.out.count("script unit added", unitField(unit)) + r.out.count("script unit reloaded", unitField(unit))
+	return r.out.count("script unit added", unitField(unit)) + r.out.count("script unit reloaded", unitField(unit)) +
+		r.out.count("go-runner started")
 }
