@@ -36,20 +36,11 @@ func TestReleaseBinaries(t *testing.T) {
 		return strings.TrimSpace(string(b))
 	}
 	commit := git("rev-parse", "HEAD")
-	dir := os.Getenv(releaseDirEnv)
 	arches := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
-	if dir == "" {
-		dir = t.TempDir()
+	if os.Getenv(releaseDirEnv) == "" {
 		arches = map[string]elf.Machine{"amd64": elf.EM_X86_64}
-		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "./release.sh")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "OUT="+dir, "ARCHES=amd64")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("release.sh: %v\n%s", err, b)
-		}
 	}
+	dir := releaseDir(t, root)
 	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,22 +112,30 @@ func TestReleaseBinaries(t *testing.T) {
 	}
 }
 
-// releaseAMD64 returns the linux/amd64 binary of ./release.sh: the one in
-// $GORUNNER_TEST_RELEASE_DIR, else one built into a temporary directory.
+// releaseDir returns the directory of ./release.sh's binaries: the one in
+// $GORUNNER_TEST_RELEASE_DIR (both architectures), else a temporary one
+// where it builds the linux/amd64 binary alone.
+func releaseDir(t testing.TB, root string) string {
+	t.Helper()
+	if dir := os.Getenv(releaseDirEnv); dir != "" {
+		return dir
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "./release.sh")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "OUT="+dir, "ARCHES=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("release.sh: %v\n%s", err, b)
+	}
+	return dir
+}
+
+// releaseAMD64 returns the linux/amd64 binary of ./release.sh (releaseDir).
 func releaseAMD64(t testing.TB, root string) string {
 	t.Helper()
-	dir := os.Getenv(releaseDirEnv)
-	if dir == "" {
-		dir = t.TempDir()
-		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "./release.sh")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "OUT="+dir, "ARCHES=amd64")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("release.sh: %v\n%s", err, b)
-		}
-	}
+	dir := releaseDir(t, root)
 	m, _ := filepath.Glob(filepath.Join(dir, "go-runner-*-linux-amd64"))
 	if len(m) != 1 {
 		t.Fatalf("release binaries in %s: %v, want one for amd64", dir, m)
