@@ -54,16 +54,17 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 	return files, nil
 }
 
-// checkSource parses files and refuses what the sandbox forbids: imports
-// outside it, go statements (a panic on a script's goroutine cannot be
-// recovered and would end the runner) and script types that implement
-// context.Context (ctxcheck.go). It reports whether the files declare
-// anything at all (a doc.go does not), and lists the imports.
-func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imports []string, err error) {
+// checkSource parses files, then the helper files libs they import, and
+// refuses what the sandbox forbids: imports outside it, imports of helper
+// packages that are not there, go statements (a panic on a script's
+// goroutine cannot be recovered and would end the runner) and script types
+// that implement context.Context (ctxcheck.go). It reports whether files
+// declare anything at all (a doc.go does not), and lists the imports.
+func checkSource(fsys fs.FS, files, libs []string, allow []string) (declares bool, imports []string, err error) {
 	fset := token.NewFileSet()
 	var errs []error
 	cs := newCtxScan()
-	for _, name := range files {
+	for i, name := range append(files[:len(files):len(files)], libs...) {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return false, nil, err
@@ -72,18 +73,25 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imp
 		if err != nil {
 			return false, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 		}
-		declares = declares || hasNonImport(f)
+		declares = declares || (i < len(files) && hasNonImport(f))
 		for _, spec := range f.Imports {
 			p, _ := strconv.Unquote(spec.Path.Value)
-			imports = append(imports, p)
 			pos := fset.Position(spec.Path.Pos()).String()
+			if pkg, ok := libPackage(p); ok {
+				if !hasSource(fsys, pkg) {
+					errs = append(errs, &posError{pos: pos, kind: ErrNoHelper,
+						msg: fmt.Sprintf("import %q: no helper package: want its .go files in %s/ of the scripts directory", p, pkg)})
+				}
+				continue
+			}
+			imports = append(imports, p)
 			switch bridge.ImportAccess(p, allow) {
 			case bridge.Refused:
 				errs = append(errs, &posError{pos: pos, kind: ErrImportNotAllowed,
 					msg: fmt.Sprintf("import %q is not allowed in plugins (allow it with sandbox.allow in config.yaml)", p)})
 			case bridge.Unavailable:
 				errs = append(errs, &posError{pos: pos, kind: ErrImportUnavailable,
-					msg: fmt.Sprintf("import %q is not available to plugins (they can import the SDK, golang.org/x/time/rate and the standard library)", p)})
+					msg: fmt.Sprintf("import %q is not available to plugins (they can import the SDK, golang.org/x/time/rate, the standard library and the helper packages %s/<pkg>)", p, LibImport)})
 			}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -97,6 +105,20 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imp
 	}
 	errs = append(errs, cs.errors()...)
 	return declares, imports, errors.Join(errs...)
+}
+
+// hasSource reports whether folder dir of fsys holds a Go source file.
+func hasSource(fsys fs.FS, dir string) bool {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() && isSource(e.Name()) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasNonImport reports whether f has a declaration besides its imports.

@@ -18,6 +18,7 @@ var (
 	ErrLoadTimeout       = errors.New("load timed out")
 	ErrRegister          = errors.New("plugin registration failed")
 	ErrNoPlugin          = errors.New("unit registers no plugin")
+	ErrNoHelper          = errors.New("no such helper package")
 	ErrPanic             = errors.New("plugin panicked")
 	ErrInterrupted       = errors.New("plugin call interrupted")
 	ErrUnitDead          = errors.New("unit was interrupted or closed")
@@ -33,6 +34,8 @@ var (
 	errNoDecls = errors.New("interp: no declarations")
 	// errSkipped: a unit named as go build and yaegi ignore.
 	errSkipped = fmt.Errorf("%w: names starting with \".\" or \"_\" are ignored", ErrNotUnit)
+	// errLibDir: LibDir holds helper packages, not a unit.
+	errLibDir = fmt.Errorf("%w: folder %s holds helper packages, which units import as %q", ErrNotUnit, LibDir, LibImport+"/<pkg>")
 	// errGuardEnded: the guard program returned without parking.
 	errGuardEnded = errors.New("interp: the guard program ended before parking")
 )

@@ -31,8 +31,11 @@ func LoadUnit(cfg Config, path string) (*Unit, error) {
 	if dir == "" {
 		dir = "."
 	}
-	if skipName(name) {
+	switch {
+	case skipName(name):
 		return nil, &UnitError{Unit: name, Err: errSkipped}
+	case name == LibDir:
+		return nil, &UnitError{Unit: name, Err: errLibDir}
 	}
 	snap, err := readUnit(dir, name, path)
 	if err != nil {
@@ -64,8 +67,11 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 		}
 		return nil, &UnitError{Unit: name, Err: err}
 	}
-	if skipName(name) {
+	switch {
+	case skipName(name):
 		return fail(errSkipped)
+	case name == LibDir:
+		return fail(errLibDir)
 	}
 	if err := bridge.CheckAllow(cfg.Allow); err != nil {
 		return fail(err)
@@ -75,7 +81,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	declares, imports, err := checkSource(fsys, files, cfg.Allow)
+	declares, imports, err := checkSource(fsys, files, snap.libFiles(), cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
@@ -104,7 +110,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	}
 	if len(u.specs) == 0 {
 		u.Close()
-		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init()", ErrNoPlugin))
+		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init(); code shared between units goes in a helper package, %s/<pkg>/*.go in the scripts directory, imported as %q", ErrNoPlugin, LibDir, LibImport+"/<pkg>"))
 	}
 	return u, nil
 }
@@ -164,14 +170,14 @@ func (u *Unit) eval(cfg Config, files []string) error {
 	if errors.As(err, &p) {
 		return u.panicError(bridge.PanicValue(p.Value))
 	}
-	return fmt.Errorf("%w: %w", ErrCompile, err)
+	return fmt.Errorf("%w: %w", ErrCompile, libPathError{err})
 }
 
 // panicError describes a panic during load, with the position yaegi printed.
 func (u *Unit) panicError(v interface{}) error {
 	where := ""
 	if p := u.panicPos.Load(); p != nil {
-		where = *p + ": "
+		where = scriptPath(*p) + ": "
 	}
 	if e, ok := v.(error); ok {
 		return fmt.Errorf("%w: %s%w", ErrLoadPanic, where, e)

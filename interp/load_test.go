@@ -64,7 +64,7 @@ import (
 			want: `interp: unit "many.go": many.go:4:2: import "os" is not allowed in plugins (allow it with sandbox.allow in config.yaml)
 many.go:5:2: import "reflect" is not allowed in plugins (allow it with sandbox.allow in config.yaml)
 many.go:6:2: import "unsafe" is not allowed in plugins (allow it with sandbox.allow in config.yaml)
-many.go:7:2: import "github.com/example/lib" is not available to plugins (they can import the SDK, golang.org/x/time/rate and the standard library)`,
+many.go:7:2: import "github.com/example/lib" is not available to plugins (they can import the SDK, golang.org/x/time/rate, the standard library and the helper packages scripts/lib/<pkg>)`,
 		},
 		{
 			name:  "internal bridge packages are not importable",
@@ -162,7 +162,7 @@ func init() { log.Fatalf("cannot start: %d", 42) }
 			unit:  "none.go",
 			files: map[string]string{"none.go": "package scripts\n\nfunc helper() int { return 1 }\n"},
 			is:    ErrNoPlugin,
-			want:  `interp: unit "none.go": unit registers no plugin: call plugin.RegisterPlugin from init()`,
+			want:  `interp: unit "none.go": unit registers no plugin: call plugin.RegisterPlugin from init(); code shared between units goes in a helper package, lib/<pkg>/*.go in the scripts directory, imported as "scripts/lib/<pkg>"`,
 		},
 		{
 			name: "a name registered twice in one unit fails even if the error is ignored",

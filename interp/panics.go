@@ -137,7 +137,7 @@ func (u *Unit) callPanic(v interface{}) *PanicError {
 	}
 	if len(pe.Frames) > 0 {
 		if pos, _, ok := strings.Cut(pe.Frames[0], string(panicMark)); ok {
-			pe.Pos = pos
+			pe.Pos = scriptPath(pos)
 		}
 	}
 	return pe

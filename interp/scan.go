@@ -31,8 +31,11 @@ type scan struct {
 // are symlinks through a "..data" symlink swapped on each update, shows up
 // as changed content. An error means the directory itself cannot be read.
 //
-// watch, when not nil, is called with dir and each sub-folder before they
-// are read: a change made after the watch is set is reported by the watch,
+// LibDir holds no unit: each unit's snapshot holds the helper packages it
+// imports (readUnit).
+//
+// watch, when not nil, is called with dir, each sub-folder and each folder
+// under LibDir before they are read: a change made after the watch is set is reported by the watch,
 // and one made before is in what is read.
 func scanDir(dir string, watch func(string)) (*scan, error) {
 	if watch != nil {
@@ -49,6 +52,15 @@ func scanDir(dir string, watch func(string)) (*scan, error) {
 			continue
 		}
 		path := filepath.Join(dir, name)
+		if name == LibDir { // helper packages, no unit
+			for _, f := range libFolders(dir) {
+				sc.folders = append(sc.folders, f)
+				if watch != nil {
+					watch(f)
+				}
+			}
+			continue
+		}
 		fi, err := os.Stat(path) // follows symlinks
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && !exists(path):

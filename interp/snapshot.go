@@ -22,7 +22,8 @@ type Snapshot struct {
 	// Sum identifies the content: the name, the file names and their bytes.
 	Sum [sha256.Size]byte
 	// Files are the unit's source files, sorted, named as in the scripts
-	// directory: "say.go", or "folder/a.go", "folder/b.go"...
+	// directory: "say.go", or "folder/a.go", "folder/b.go"..., then the
+	// files of the helper packages it imports, sorted: "lib/strutil/a.go".
 	Files []SourceFile
 }
 
@@ -36,8 +37,9 @@ type SourceFile struct {
 var errNoGoFiles = errors.New("folder has no Go files")
 
 // readUnit reads unit name of dir into a snapshot, following symlinks (a
-// Kubernetes ConfigMap volume links each file through "..data"). It lists
-// the files as the load does; a folder without Go source gives an error
+// Kubernetes ConfigMap volume links each file through "..data"), with the
+// helper packages of dir's LibDir that it imports. It lists the files as
+// the load does; a folder without Go source gives an error
 // wrapping ErrNotUnit and errNoGoFiles.
 func readUnit(dir, name, path string) (*Snapshot, error) {
 	fsys := os.DirFS(dir)
@@ -53,6 +55,11 @@ func readUnit(dir, name, path string) (*Snapshot, error) {
 		}
 		snap.Files = append(snap.Files, SourceFile{Name: f, Data: b})
 	}
+	libs, err := readLibs(dir, snap.Files)
+	if err != nil {
+		return nil, err
+	}
+	snap.Files = append(snap.Files, libs...)
 	snap.Sum = snap.sum()
 	return snap, nil
 }
@@ -73,6 +80,17 @@ func (s *Snapshot) sum() sum {
 	}
 	var out sum
 	h.Sum(out[:0])
+	return out
+}
+
+// libFiles names the snapshot's helper files.
+func (s *Snapshot) libFiles() []string {
+	var out []string
+	for _, f := range s.Files {
+		if strings.HasPrefix(f.Name, LibDir+"/") {
+			out = append(out, f.Name)
+		}
+	}
 	return out
 }
 
