@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,9 +153,33 @@ func scriptPath(s string) string {
 }
 
 // libPathError is an interpreter's error with helper files named as the
-// scripts directory does.
+// scripts directory does. An error inside a helper, which the interpreter
+// reports at the unit's import ("a.go:9:2: import \"scripts/lib/ver\"
+// error: <the error>"), is told at the helper's own position first:
+// "lib/ver/ver.go:15:28: undefined: x (imported at a.go:9:2)".
 type libPathError struct{ err error }
 
-func (e libPathError) Error() string { return scriptPath(e.err.Error()) }
+func (e libPathError) Error() string {
+	msg := e.err.Error()
+	var at []string
+	for {
+		pos, rest, ok := strings.Cut(msg, `: import "`+LibImport+"/")
+		if !ok || strings.ContainsAny(pos, " \n") {
+			break
+		}
+		_, inner, ok := strings.Cut(rest, `" error: `)
+		if !ok {
+			break
+		}
+		at = append(at, scriptPath(pos))
+		msg = inner
+	}
+	msg = scriptPath(msg)
+	if len(at) > 0 {
+		slices.Reverse(at)
+		msg += " (imported at " + strings.Join(at, ", ") + ")"
+	}
+	return msg
+}
 
 func (e libPathError) Unwrap() error { return e.err }

@@ -152,7 +152,7 @@ func TestReloaderHelperEdit(t *testing.T) {
 		is        error
 		want      string
 	}{
-		{"compile error", verLibSrc(3, "func broken() int { return undefinedName }\n"), ErrCompile, `import "scripts/lib/ver" error: lib/ver/ver.go:15:28: undefined: undefinedName`},
+		{"compile error", verLibSrc(3, "func broken() int { return undefinedName }\n"), ErrCompile, `compile error: lib/ver/ver.go:15:28: undefined: undefinedName (imported at `},
 		{"refused import", strings.Replace(verLibSrc(3, ""), `import "scripts/lib/base"`, "import (\n\t\"os\"\n\t\"scripts/lib/base\"\n)\n\nvar _ = os.Getpid", 1),
 			ErrImportNotAllowed, `lib/ver/ver.go:4:2: import "os" is not allowed in plugins`},
 		{"go statement", verLibSrc(3, "func spawn() { go spawn() }\n"), ErrGoStatement, "lib/ver/ver.go:15:16: go statements are not allowed"},
@@ -175,8 +175,17 @@ func TestReloaderHelperEdit(t *testing.T) {
 			t.Fatalf("%s: the broken helper replaced the versions served", tc.name)
 		}
 	}
-	f.noPublication()
 	f.write("lib/ver/ver.go", verLibSrc(4, ""))
+	f.write("lib/base/base.go", strings.Replace(baseLibSrc, `"v"`, "nope", 1))
+	rep = f.r.Rescan(false)
+	if len(rep.Failed) != 2 || rep.Published {
+		t.Fatalf("a broken indirect helper: %+v", rep)
+	}
+	if got, want := rep.Failed[0].Error(), `interp: unit "a.go": compile error: lib/base/base.go:4:7: constant definition loop (imported at lib/ver/ver.go:3:8, a.go:10:2)`; got != want {
+		t.Fatalf("a broken indirect helper:\n got %s\nwant %s", got, want)
+	}
+	f.noPublication()
+	f.write("lib/base/base.go", strings.Replace(baseLibSrc, `"v"`, `"r"`, 1))
 	if rep := f.r.Rescan(false); strings.Join(rep.Reloaded, ",") != "a.go,b.go" {
 		t.Fatalf("the fixed helper: %+v", rep)
 	}
