@@ -92,12 +92,16 @@ func startReloadRunner(t *testing.T, files map[string]string, sets ...string) *r
 }
 
 // write saves a script as editors do: a temporary file renamed over it.
+// name may be in a folder ("lib/ver/ver.go"), made when missing.
 func (r *reloadRunner) write(name, src string) { r.writeIn(r.t, name, src) }
 
 func (r *reloadRunner) writeIn(t testing.TB, name, src string) {
 	t.Helper()
 	p := filepath.Join(r.scripts, name)
-	tmp := filepath.Join(r.scripts, ".tmp-"+name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(filepath.Dir(p), ".tmp-"+filepath.Base(p))
 	if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
