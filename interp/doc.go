@@ -6,14 +6,15 @@
 // Loading a unit is a pure function of its source and the Config:
 //
 //  1. its files (*_test.go and names starting with "." or "_" are skipped)
-//     are read once, following symlinks, into a Snapshot: its name, its
-//     sum and the files' bytes. LoadUnit, LoadDir and a Reloader's scan
+//     and those of the helper packages it imports (LibDir, lib.go) are
+//     read once, following symlinks, into a Snapshot: its name, its sum
+//     and the files' bytes. LoadUnit, LoadDir and a Reloader's scan
 //     read the same way, and the interpreter reads the snapshot (an
 //     in-memory fs.FS), never the disk, so the bytes summed are the bytes
 //     checked, proved and evaluated;
-//  2. they are parsed and checked: a syntax error, an import outside the
-//     sandbox (see package bridge) or a go statement fails the load with
-//     its file:line:col;
+//  2. they are parsed and checked, helpers as the unit: a syntax error, an
+//     import outside the sandbox (see package bridge) or of a missing
+//     helper, or a go statement fails the load with its file:line:col;
 //  3. when a ProveFunc is given (ReloadConfig.Prove), it proves the
 //     snapshot before this process evaluates any of it. Prober.Prove loads
 //     it in a throwaway process (ServeProbe, go-runner's hidden `probe`
