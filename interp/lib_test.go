@@ -88,22 +88,24 @@ func countOf(t *testing.T, f *reloadFixture, name string) string {
 	return r.header.Get("X-Count")
 }
 
-// TestHelperPackages: units import helper packages by path, each unit gets
-// its own copy, the helper files are part of the unit's snapshot, and lib is
-// no unit.
+// TestHelperPackages: units (files and folders) import helper packages by
+// path, each unit gets its own copy, the helper files are part of the
+// unit's snapshot, and lib is no unit.
 func TestHelperPackages(t *testing.T) {
 	var proved []string
-	f := newReloadFixture(t, libFiles(), func(c *ReloadConfig) {
+	files := libFiles()
+	files["d/d.go"] = libUserSrc("d")
+	f := newReloadFixture(t, files, func(c *ReloadConfig) {
 		c.Prove = func(cfg Config, snap *Snapshot) error {
 			proved = append(proved, snap.Name+"="+strings.Join(snap.fileNames(), ","))
 			return nil
 		}
 	})
 	reg := f.r.Registry()
-	if got := strings.Join(reg.Names(), ","); got != "a,b,c" {
+	if got := strings.Join(reg.Names(), ","); got != "a,b,c,d" {
 		t.Fatalf("served %s", got)
 	}
-	for _, name := range []string{"a", "b"} {
+	for _, name := range []string{"a", "b", "d"} {
 		if got := version(t, reg, name); got != "v1" {
 			t.Fatalf("%s answers %q", name, got)
 		}
@@ -116,6 +118,7 @@ func TestHelperPackages(t *testing.T) {
 		"a.go=a.go,lib/base/base.go,lib/ver/ver.go",
 		"b.go=b.go,lib/base/base.go,lib/ver/ver.go",
 		"c.go=c.go",
+		"d=d/d.go,lib/base/base.go,lib/ver/ver.go",
 	}
 	if strings.Join(proved, " ") != strings.Join(want, " ") {
 		t.Fatalf("proved %q, want %q", proved, want)
@@ -228,5 +231,27 @@ func TestLibIsNoUnit(t *testing.T) {
 	u := mustLoad(t, Config{}, "a.go", libFiles())
 	if got := u.Specs()[0].Name; got != "a" {
 		t.Fatalf("LoadUnit(a.go) serves %q", got)
+	}
+}
+
+// TestHelperPanicPosition: a panic inside a helper during a call names the
+// helper's file as the scripts directory does.
+func TestHelperPanicPosition(t *testing.T) {
+	files := libFiles()
+	files["lib/ver/ver.go"] = verLibSrc(1, "\n// Check panics on \"boom\".\nfunc Check(s string) {\n\tif s == \"boom\" {\n\t\tpanic(\"boom\")\n\t}\n}\n")
+	files["a.go"] = strings.Replace(libUserSrc("a"), "return string(in), nil", "ver.Check(string(in))\n\treturn string(in), nil", 1)
+	u := mustLoad(t, Config{}, "a.go", files)
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err, _ = r.(error)
+			}
+		}()
+		_, err = u.Specs()[0].ParseConf([]byte("boom"))
+		return err
+	}()
+	var pe *PanicError
+	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Pos, "lib/ver/ver.go:") {
+		t.Fatalf("panic %v: position %q (frames %q), want in lib/ver/ver.go", err, pe.Pos, pe.Frames)
 	}
 }
