@@ -24,7 +24,7 @@ func LoadDir(cfg Config) ([]*Unit, []error) {
 		switch {
 		case err == errNoDecls:
 		case err != nil:
-			errs = append(errs, err)
+			errs = append(errs, hintShared(err, name, sc))
 		default:
 			units = append(units, u)
 		}

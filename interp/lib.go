@@ -29,6 +29,9 @@ const (
 	LibImport = "scripts/" + LibDir
 )
 
+// shareHint says where code shared between units goes.
+var shareHint = fmt.Sprintf("code shared between units goes in a helper package, %s/<pkg>/*.go in the scripts directory, imported as %q", LibDir, LibImport+"/<pkg>")
+
 // maxLibFiles bounds the helper files one unit pulls in.
 const maxLibFiles = 1000
 

@@ -255,3 +255,30 @@ func TestHelperPanicPosition(t *testing.T) {
 		t.Fatalf("panic %v: position %q (frames %q), want in lib/ver/ver.go", err, pe.Pos, pe.Frames)
 	}
 }
+
+// TestSharedHint: a unit using a name another top-level file declares is
+// told that units do not share code, and where shared code goes; so is the
+// file that registers no plugin.
+func TestSharedHint(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.go":    strings.Replace(verSrc("a", 1, ""), `r.Header().Set("X-Version", version)`, `r.Header().Set("X-Version", normalize(version))`, 1),
+		"util.go": "package scripts\n\nimport \"strings\"\n\nfunc normalize(s string) string { return strings.TrimSpace(s) }\n",
+	})
+	units, errs := LoadDir(Config{Dir: dir})
+	closeAll(units)
+	var got []string
+	for _, err := range errs {
+		got = append(got, err.Error())
+	}
+	want := []string{
+		`interp: unit "a.go": compile error: a.go:31:30: undefined: normalize (normalize is declared in util.go, another unit; code shared between units goes in a helper package, lib/<pkg>/*.go in the scripts directory, imported as "scripts/lib/<pkg>")`,
+		`interp: unit "util.go": unit registers no plugin: call plugin.RegisterPlugin from init(); code shared between units goes in a helper package, lib/<pkg>/*.go in the scripts directory, imported as "scripts/lib/<pkg>"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !errors.Is(errs[0], ErrCompile) {
+		t.Fatalf("%v is no compile error", errs[0])
+	}
+}

@@ -110,7 +110,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	}
 	if len(u.specs) == 0 {
 		u.Close()
-		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init(); code shared between units goes in a helper package, %s/<pkg>/*.go in the scripts directory, imported as %q", ErrNoPlugin, LibDir, LibImport+"/<pkg>"))
+		return fail(fmt.Errorf("%w: call plugin.RegisterPlugin from init(); %s", ErrNoPlugin, shareHint))
 	}
 	return u, nil
 }

@@ -119,13 +119,15 @@ func TestHelperPackageReload(t *testing.T) {
 }
 
 // TestHelperPackageCheck: check reports a broken helper at its own
-// position, and a top-level file that registers no plugin (a helper written
-// as a sibling file) with where shared code goes.
+// position, and a helper written as a sibling file instead of a helper
+// package with where shared code goes: at its use (undefined in another
+// unit) and at the file (it registers no plugin).
 func TestHelperPackageCheck(t *testing.T) {
 	dir := shortDir(t)
 	files := libScripts()
 	files["lib/ver/ver.go"] = verHelper(1, "func broken() int { return undefinedThing }\n")
 	files["util.go"] = "package scripts\n\nfunc normalize(s string) string { return s }\n"
+	files["d.go"] = strings.Replace(versionScript("d", 1, "", ""), `Set("X-Version", version)`, `Set("X-Version", normalize(version))`, 1)
 	for name, src := range files {
 		p := filepath.Join(dir, "scripts", name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -142,12 +144,13 @@ func TestHelperPackageCheck(t *testing.T) {
 	want := []string{
 		"scripts/lib/ver/ver.go:5:28: undefined: undefinedThing (imported at a.go:9:2) (compile error)",
 		"scripts/lib/ver/ver.go:5:28: undefined: undefinedThing (imported at b.go:9:2) (compile error)",
+		`scripts/d.go:31:30: undefined: normalize (normalize is declared in util.go, another unit; code shared between units goes in a helper package, lib/<pkg>/*.go in the scripts directory, imported as "scripts/lib/<pkg>") (compile error)`,
 		`scripts/util.go: unit registers no plugin: call plugin.RegisterPlugin from init(); code shared between units goes in a helper package, lib/<pkg>/*.go in the scripts directory, imported as "scripts/lib/<pkg>"`,
 	}
 	if got := strings.Split(strings.TrimSpace(res.stdout), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("check printed:\n%s\nwant:\n%s", res.stdout, strings.Join(want, "\n"))
 	}
-	if !strings.Contains(res.stderr, "3 unit(s) failed to load, 1 loaded: c.go") {
+	if !strings.Contains(res.stderr, "4 unit(s) failed to load, 1 loaded: c.go") {
 		t.Errorf("summary: %s", res.stderr)
 	}
 }
