@@ -88,26 +88,27 @@ func TestHelperPackageReload(t *testing.T) {
 		t.Fatalf("served %s", got)
 	}
 
-	r.write("lib/ver/ver.go", verHelper(2, ""))
-	r.awaitLog(1, "script unit reloaded", unitField("a.go"))
-	r.awaitLog(1, "script unit reloaded", unitField("b.go"))
-	if got := versions(); got != "a=2 b=2 c=1" {
-		t.Fatalf("after the helper's edit: %s", got)
+	// Each step saves the helper, waits for n lines of what a.go and b.go
+	// did, and wants the versions served.
+	steps := []struct {
+		helper string
+		n      int
+		line   string // with "UNIT" for the unit's name
+		want   string
+	}{
+		{verHelper(2, ""), 1, "script unit reloaded", "a=2 b=2 c=1"},
+		{verHelper(3, "func broken() int { return undefinedThing }\n"), 1,
+			"lib/ver/ver.go:5:28: undefined: undefinedThing (imported at UNIT:9:2)", "a=2 b=2 c=1"},
+		{verHelper(4, ""), 2, "script unit reloaded", "a=4 b=4 c=1"},
 	}
-
-	r.write("lib/ver/ver.go", verHelper(3, "func broken() int { return undefinedThing }\n"))
-	for _, unit := range []string{"a.go", "b.go"} {
-		r.awaitLog(1, "script unit failed to reload", unitField(unit), "lib/ver/ver.go:5:28: undefined: undefinedThing (imported at "+unit+":9:2)")
-	}
-	if got := versions(); got != "a=2 b=2 c=1" {
-		t.Fatalf("after a broken helper: %s", got)
-	}
-
-	r.write("lib/ver/ver.go", verHelper(4, ""))
-	r.awaitLog(2, "script unit reloaded", unitField("a.go"))
-	r.awaitLog(2, "script unit reloaded", unitField("b.go"))
-	if got := versions(); got != "a=4 b=4 c=1" {
-		t.Fatalf("after the fixed helper: %s", got)
+	for _, st := range steps {
+		r.write("lib/ver/ver.go", st.helper)
+		for _, unit := range []string{"a.go", "b.go"} {
+			r.awaitLog(st.n, unitField(unit), strings.ReplaceAll(st.line, "UNIT", unit))
+		}
+		if got := versions(); got != st.want {
+			t.Fatalf("after the helper's version %s: %s, want %s", st.helper, got, st.want)
+		}
 	}
 	if n := r.out.count("script unit reloaded", unitField("c.go")); n != 0 {
 		t.Fatalf("c.go, which imports no helper, was reloaded %d times", n)
@@ -128,15 +129,7 @@ func TestHelperPackageCheck(t *testing.T) {
 	files["lib/ver/ver.go"] = verHelper(1, "func broken() int { return undefinedThing }\n")
 	files["util.go"] = "package scripts\n\nfunc normalize(s string) string { return s }\n"
 	files["d.go"] = strings.Replace(versionScript("d", 1, "", ""), `Set("X-Version", version)`, `Set("X-Version", normalize(version))`, 1)
-	for name, src := range files {
-		p := filepath.Join(dir, "scripts", name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, filepath.Join(dir, "scripts"), files)
 	res := opRun(t, dir, nil, "check", "scripts")
 	if res.code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
@@ -167,15 +160,7 @@ func TestHelperPackageGoVet(t *testing.T) {
 	dir := t.TempDir()
 	files := libScripts()
 	files["go.mod"] = "module scripts\n\ngo 1.26.0\n\nrequire github.com/go-runner/go-runner v0.0.0\n\nreplace github.com/go-runner/go-runner => " + root + "\n"
-	for name, src := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, files)
 	for _, args := range [][]string{{"mod", "tidy"}, {"vet", "./..."}} {
 		ctx, cancel := context.WithTimeout(context.Background(), exitTimeout)
 		cmd := exec.CommandContext(ctx, "go", args...)
@@ -185,6 +170,20 @@ func TestHelperPackageGoVet(t *testing.T) {
 		cancel()
 		if err != nil {
 			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// writeTree writes files (path -> content) under dir, making folders.
+func writeTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
