@@ -282,3 +282,29 @@ func TestSharedHint(t *testing.T) {
 		t.Fatalf("%v is no compile error", errs[0])
 	}
 }
+
+// TestHelperEditReleasesHeldUnit: a unit version held out (quarantined) is
+// identified with its helpers: a change to a helper it imports is a new
+// version, loaded again.
+func TestHelperEditReleasesHeldUnit(t *testing.T) {
+	held := map[string]bool{}
+	f := newReloadFixture(t, libFiles(), func(c *ReloadConfig) {
+		c.Hold = func(unit, sum string) bool { return held[unit+"@"+sum] }
+	})
+	for _, u := range f.r.Units() {
+		if u.Name() == "a.go" {
+			held["a.go@"+u.Sum()] = true
+		}
+	}
+	if rep := f.r.Rescan(false); strings.Join(rep.Removed, ",") != "a.go" {
+		t.Fatalf("holding a.go: %+v", rep)
+	}
+	f.write("lib/ver/ver.go", verLibSrc(2, ""))
+	rep := f.r.Rescan(false)
+	if strings.Join(rep.Added, ",") != "a.go" || strings.Join(rep.Reloaded, ",") != "b.go" {
+		t.Fatalf("after the helper's edit: %+v", rep)
+	}
+	if version(t, f.lastPublished(), "a") != "v2" {
+		t.Fatal("a.go's new version is not served")
+	}
+}
