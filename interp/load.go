@@ -177,7 +177,7 @@ func (u *Unit) eval(cfg Config, files []string) error {
 func (u *Unit) panicError(v interface{}) error {
 	where := ""
 	if p := u.panicPos.Load(); p != nil {
-		where = scriptPath(*p) + ": "
+		where = *p + ": "
 	}
 	if e, ok := v.(error); ok {
 		return fmt.Errorf("%w: %s%w", ErrLoadPanic, where, e)

@@ -94,6 +94,17 @@ type stderrWriter struct{ u *Unit }
 
 func (w stderrWriter) Write(p []byte) (int, error) {
 	u := w.u
+	if bytes.Contains(p, []byte(libSrc)) { // a helper's frame
+		n := len(p)
+		p = []byte(scriptPath(string(p)))
+		_, err := w.write(u, p)
+		return n, err
+	}
+	return w.write(u, p)
+}
+
+// write is Write once helper files are named as in the scripts directory.
+func (w stderrWriter) write(u *Unit, p []byte) (int, error) {
 	if u.loading.Load() || !bytes.Contains(p, panicMark) {
 		return u.stderr.Write(p)
 	}
@@ -137,7 +148,7 @@ func (u *Unit) callPanic(v interface{}) *PanicError {
 	}
 	if len(pe.Frames) > 0 {
 		if pos, _, ok := strings.Cut(pe.Frames[0], string(panicMark)); ok {
-			pe.Pos = scriptPath(pos)
+			pe.Pos = pos
 		}
 	}
 	return pe
