@@ -308,3 +308,32 @@ func TestHelperEditReleasesHeldUnit(t *testing.T) {
 		t.Fatal("a.go's new version is not served")
 	}
 }
+
+// BenchmarkScanDir measures a rescan's reading of 20 units, each importing
+// a helper package or not: the helper costs each unit a parse of its
+// imports and a read of the helper's files.
+//
+//	go test -run '^$' -bench ScanDir ./interp
+func BenchmarkScanDir(b *testing.B) {
+	for _, helper := range []bool{false, true} {
+		b.Run(fmt.Sprintf("helper=%v", helper), func(b *testing.B) {
+			dir := b.TempDir()
+			files := map[string]string{"lib/ver/ver.go": verLibSrc(1, ""), "lib/base/base.go": baseLibSrc}
+			for i := range 20 {
+				name := fmt.Sprintf("u%02d", i)
+				if helper {
+					files[name+".go"] = libUserSrc(name)
+				} else {
+					files[name+".go"] = verSrc(name, 1, "")
+				}
+			}
+			writeFiles(b, dir, files)
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := scanDir(dir, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
