@@ -13,10 +13,12 @@ func init() {
 		"NewArgs":    reflect.ValueOf(prepared.NewArgs),
 		"NewHeaders": reflect.ValueOf(prepared.NewHeaders),
 		"NewReply":   reflect.ValueOf(prepared.NewReply),
+		"NewRewrite": reflect.ValueOf(prepared.NewRewrite),
 
 		// type definitions
 		"Args":    reflect.ValueOf((*prepared.Args)(nil)),
 		"Headers": reflect.ValueOf((*prepared.Headers)(nil)),
 		"Reply":   reflect.ValueOf((*prepared.Reply)(nil)),
+		"Rewrite": reflect.ValueOf((*prepared.Rewrite)(nil)),
 	}
 }

@@ -11,6 +11,9 @@
 //	}
 //
 // Every field is optional. The other headers of the response are kept.
+//
+// The header edits are prepared once in ParseConf and applied with one call;
+// the status is looked at only when status_map is set.
 
 package scripts
 
@@ -22,6 +25,7 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
+	"github.com/go-runner/go-runner/sdk/prepared"
 )
 
 func init() {
@@ -40,7 +44,8 @@ type RespHeaderConf struct {
 	Del       []string          `json:"del"`
 	StatusMap map[string]int    `json:"status_map"`
 
-	status map[int]int
+	headers *prepared.Headers
+	status  map[int]int // nil without status_map
 }
 
 // Name is the plugin's name in APISIX's ext-plugin conf.
@@ -52,7 +57,10 @@ func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
 	if err := json.Unmarshal(in, &c); err != nil {
 		return nil, err
 	}
-	c.status = make(map[int]int, len(c.StatusMap))
+	c.headers = prepared.NewHeaders(c.Set, c.Add, c.Del)
+	if len(c.StatusMap) > 0 {
+		c.status = make(map[int]int, len(c.StatusMap))
+	}
 	for from, to := range c.StatusMap {
 		code, err := strconv.Atoi(from)
 		if err != nil || code < 100 || code > 599 || to < 200 || to > 599 {
@@ -66,15 +74,9 @@ func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
 // ResponseFilter edits the response.
 func (*RespHeader) ResponseFilter(conf interface{}, w pluginhttp.Response) {
 	c := conf.(*RespHeaderConf)
-	h := w.Header()
-	for k, v := range c.Set {
-		h.Set(k, v)
-	}
-	for k, v := range c.Add {
-		h.Add(k, v)
-	}
-	for _, k := range c.Del {
-		h.Del(k)
+	c.headers.Apply(w.Header())
+	if c.status == nil {
+		return
 	}
 	if to, ok := c.status[w.StatusCode()]; ok {
 		w.WriteHeader(to)

@@ -27,7 +27,8 @@ func pairs(m map[string]string, canon bool) []pair {
 }
 
 // Headers is a prepared set of header edits: names to set (replacing their
-// values), values to add, names to delete, applied in that order.
+// values), values to add, names to delete, applied in that order. A nil
+// *Headers edits nothing.
 type Headers struct {
 	set, add []pair
 	del      []string
@@ -44,11 +45,14 @@ func NewHeaders(set, add map[string]string, del []string) *Headers {
 }
 
 // Empty reports whether the edits change nothing.
-func (e *Headers) Empty() bool { return len(e.set)+len(e.add)+len(e.del) == 0 }
+func (e *Headers) Empty() bool { return e == nil || len(e.set)+len(e.add)+len(e.del) == 0 }
 
 // Apply makes the edits on a request's or a response's header set
 // (r.Header(), w.Header() of pluginhttp).
 func (e *Headers) Apply(h pluginhttp.Header) {
+	if e == nil {
+		return
+	}
 	for _, p := range e.set {
 		h.Set(p.k, p.v)
 	}
@@ -63,6 +67,9 @@ func (e *Headers) Apply(h pluginhttp.Header) {
 // ApplyHTTP makes the edits on an http.Header, such as a request's
 // RespHeader() or a ResponseWriter's Header().
 func (e *Headers) ApplyHTTP(h http.Header) {
+	if e == nil {
+		return
+	}
 	for _, p := range e.set {
 		h[p.k] = []string{p.v}
 	}
@@ -75,7 +82,8 @@ func (e *Headers) ApplyHTTP(h http.Header) {
 }
 
 // Args is a prepared set of query argument edits: names to set (replacing
-// their values) and names to delete. Names are case-sensitive.
+// their values) and names to delete. Names are case-sensitive. A nil *Args
+// edits nothing.
 type Args struct {
 	set []pair
 	del []string
@@ -87,7 +95,7 @@ func NewArgs(set map[string]string, del []string) *Args {
 }
 
 // Empty reports whether the edits change nothing.
-func (a *Args) Empty() bool { return len(a.set)+len(a.del) == 0 }
+func (a *Args) Empty() bool { return a == nil || len(a.set)+len(a.del) == 0 }
 
 // Apply makes the edits on the request's query. It does not touch the query
 // (nor ask for it) when there is nothing to change.

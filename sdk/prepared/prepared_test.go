@@ -65,11 +65,17 @@ func (r *response) Header() pluginhttp.Header { return r.hdr }
 // request is a pluginhttp.Request whose Args are counted.
 type request struct {
 	pluginhttp.Request
-	args  url.Values
-	asked int
+	args    url.Values
+	asked   int
+	path    string
+	pathSet bool
+	hdr     *header
 }
 
-func (r *request) Args() url.Values { r.asked++; return r.args }
+func (r *request) Args() url.Values          { r.asked++; return r.args }
+func (r *request) Path() []byte              { return []byte(r.path) }
+func (r *request) SetPath(p []byte)          { r.path, r.pathSet = string(p), true }
+func (r *request) Header() pluginhttp.Header { return r.hdr }
 
 var errFull = errors.New("body over the limit")
 
@@ -178,6 +184,13 @@ func TestHeaders(t *testing.T) {
 	if e.Empty() || !NewHeaders(nil, nil, nil).Empty() {
 		t.Fatal("Empty is wrong")
 	}
+	var none *Headers
+	h = &header{h: before()}
+	none.Apply(h)
+	none.ApplyHTTP(hh)
+	if !none.Empty() || len(h.calls) != 0 || !reflect.DeepEqual(hh, want) {
+		t.Fatal("a nil *Headers edited something")
+	}
 }
 
 func TestArgs(t *testing.T) {
@@ -196,8 +209,49 @@ func TestArgs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &request{args: url.Values{"lang": {"c"}, "debug": {"1"}}}
 			NewArgs(tc.set, tc.del).Apply(r)
+			var none *Args
+			none.Apply(r)
 			if r.asked != tc.wantAsked || !reflect.DeepEqual(r.args, tc.want) {
 				t.Fatalf("asked %d times, args %v; want %d, %v", r.asked, r.args, tc.wantAsked, tc.want)
+			}
+		})
+	}
+}
+
+func TestRewrite(t *testing.T) {
+	hdrs := NewHeaders(map[string]string{"X-A": "a"}, nil, nil)
+	args := NewArgs(map[string]string{"lang": "go"}, nil)
+	for _, tc := range []struct {
+		name, path, strip, reqPath string
+		headers                    *Headers
+		args                       *Args
+		wantPath                   string
+		wantSet                    bool
+		wantHeader                 http.Header
+		wantArgs                   url.Values
+	}{
+		{name: "path replaced", path: "/new", strip: "/api", reqPath: "/api/x", wantPath: "/new", wantSet: true},
+		{name: "prefix cut", strip: "/api/", reqPath: "/api/x", wantPath: "/x", wantSet: true},
+		{name: "path equal to the prefix becomes /", strip: "/api", reqPath: "/api", wantPath: "/", wantSet: true},
+		{name: "a longer name is not the prefix", strip: "/api", reqPath: "/apiv2/x", wantPath: "/apiv2/x"},
+		{name: "another path is kept", strip: "/api", reqPath: "/other", wantPath: "/other"},
+		{name: "headers and args", reqPath: "/p", headers: hdrs, args: args, wantPath: "/p",
+			wantHeader: http.Header{"X-A": {"a"}}, wantArgs: url.Values{"lang": {"go"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &request{path: tc.reqPath, args: url.Values{}, hdr: &header{h: http.Header{}}}
+			NewRewrite(tc.path, tc.strip, tc.headers, tc.args).Apply(r)
+			if r.path != tc.wantPath || r.pathSet != tc.wantSet {
+				t.Fatalf("path %q (set %t), want %q (set %t)", r.path, r.pathSet, tc.wantPath, tc.wantSet)
+			}
+			if tc.wantHeader == nil {
+				tc.wantHeader = http.Header{}
+			}
+			if tc.wantArgs == nil {
+				tc.wantArgs = url.Values{}
+			}
+			if !reflect.DeepEqual(r.hdr.h, tc.wantHeader) || !reflect.DeepEqual(r.args, tc.wantArgs) {
+				t.Fatalf("header %v args %v, want %v %v", r.hdr.h, r.args, tc.wantHeader, tc.wantArgs)
 			}
 		})
 	}
