@@ -3,6 +3,8 @@ package protocol
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 )
 
@@ -18,8 +20,10 @@ import (
 type ReadYield int
 
 const (
-	// YieldAuto yields while more connections are busy (not waiting for
-	// a frame) than GOMAXPROCS.
+	// YieldAuto yields while the server has more connections than
+	// GOMAXPROCS and goroutines are waiting for a processor: then the
+	// yield hands the processor to other calls. With as many connections
+	// as processors or fewer it never yields.
 	YieldAuto ReadYield = iota
 	// YieldNever never yields.
 	YieldNever
@@ -47,13 +51,21 @@ func (y ReadYield) String() string {
 	return readYields[y]
 }
 
-// yielder counts the server's connections and those parked waiting for a
-// frame; the difference is the connections with work to run.
+// runnableMetric counts the goroutines ready to run and waiting for a
+// processor.
+const runnableMetric = "/sched/goroutines/runnable:goroutines"
+
+// yielder counts the server's connections. While they are more than the
+// processors, it reads the runtime's count of runnable goroutines, one
+// connection at a time (the others use the last count read).
 type yielder struct {
 	policy  ReadYield
 	procs   int32 // GOMAXPROCS when the server was made
 	serving atomic.Int32
-	waiting atomic.Int32
+
+	mu       sync.Mutex // guards sample; never waited for
+	sample   [1]metrics.Sample
+	runnable atomic.Uint64
 }
 
 // shouldYield reports whether a connection about to wait for a frame
@@ -65,7 +77,24 @@ func (y *yielder) shouldYield() bool {
 	case YieldAlways:
 		return true
 	}
-	return y.serving.Load()-y.waiting.Load() > y.procs
+	if y.serving.Load() <= y.procs {
+		return false
+	}
+	return y.othersRunnable()
+}
+
+// othersRunnable reports whether goroutines are waiting for a processor:
+// only then does a yield hand the processor to other work.
+func (y *yielder) othersRunnable() bool {
+	if y.mu.TryLock() {
+		y.sample[0].Name = runnableMetric
+		metrics.Read(y.sample[:])
+		if v := y.sample[0].Value; v.Kind() == metrics.KindUint64 {
+			y.runnable.Store(v.Uint64())
+		}
+		y.mu.Unlock()
+	}
+	return y.runnable.Load() > 0
 }
 
 // waitFrame waits for the first byte of the next frame, yielding first when
@@ -74,12 +103,9 @@ func (c *conn) waitFrame() error {
 	if c.r.Buffered() > 0 {
 		return nil
 	}
-	y := &c.srv.yield
-	if y.shouldYield() {
+	if c.srv.yield.shouldYield() {
 		runtime.Gosched()
 	}
-	y.waiting.Add(1)
 	_, err := c.r.Peek(1)
-	y.waiting.Add(-1)
 	return err
 }

@@ -2,29 +2,44 @@ package protocol
 
 import (
 	"errors"
+	"runtime/metrics"
 	"testing"
 )
 
 func TestShouldYield(t *testing.T) {
 	for _, tc := range []struct {
-		policy           ReadYield
-		serving, waiting int32
-		want             bool
+		policy   ReadYield
+		serving  int32
+		runnable uint64
+		want     bool
 	}{
-		{YieldAuto, 1, 0, false},   // one connection: never
-		{YieldAuto, 16, 14, false}, // two busy on two processors
-		{YieldAuto, 16, 13, true},  // three busy
-		{YieldAuto, 4, 0, true},
-		{YieldNever, 16, 0, false},
+		{YieldAuto, 1, 5, false}, // as many connections as processors or fewer: never
+		{YieldAuto, 2, 5, false},
+		{YieldAuto, 16, 0, false}, // nothing else to run
+		{YieldAuto, 16, 3, true},
+		{YieldNever, 16, 3, false},
 		{YieldAlways, 1, 0, true},
 	} {
 		y := &yielder{policy: tc.policy, procs: 2}
 		y.serving.Store(tc.serving)
-		y.waiting.Store(tc.waiting)
+		y.mu.Lock() // the test's count stands: no read of the runtime's
+		y.runnable.Store(tc.runnable)
 		if got := y.shouldYield(); got != tc.want {
-			t.Errorf("%s with %d serving, %d waiting on 2 processors: yield %t, want %t", tc.policy, tc.serving, tc.waiting, got, tc.want)
+			t.Errorf("%s with %d connections, %d runnable, 2 processors: yield %t, want %t", tc.policy, tc.serving, tc.runnable, got, tc.want)
+		}
+		y.mu.Unlock()
+	}
+}
+
+// TestRunnableMetric: the runtime still has the metric auto reads, so a
+// toolchain without it cannot silently turn auto into never.
+func TestRunnableMetric(t *testing.T) {
+	for _, d := range metrics.All() {
+		if d.Name == runnableMetric && d.Kind == metrics.KindUint64 {
+			return
 		}
 	}
+	t.Fatalf("runtime/metrics has no %s", runnableMetric)
 }
 
 func TestParseReadYield(t *testing.T) {
