@@ -10,15 +10,17 @@ import (
 func init() {
 	Symbols["github.com/go-runner/go-runner/sdk/prepared/prepared"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"NewArgs":    reflect.ValueOf(prepared.NewArgs),
-		"NewHeaders": reflect.ValueOf(prepared.NewHeaders),
-		"NewReply":   reflect.ValueOf(prepared.NewReply),
-		"NewRewrite": reflect.ValueOf(prepared.NewRewrite),
+		"NewArgs":         reflect.ValueOf(prepared.NewArgs),
+		"NewHeaders":      reflect.ValueOf(prepared.NewHeaders),
+		"NewReply":        reflect.ValueOf(prepared.NewReply),
+		"NewResponseEdit": reflect.ValueOf(prepared.NewResponseEdit),
+		"NewRewrite":      reflect.ValueOf(prepared.NewRewrite),
 
 		// type definitions
-		"Args":    reflect.ValueOf((*prepared.Args)(nil)),
-		"Headers": reflect.ValueOf((*prepared.Headers)(nil)),
-		"Reply":   reflect.ValueOf((*prepared.Reply)(nil)),
-		"Rewrite": reflect.ValueOf((*prepared.Rewrite)(nil)),
+		"Args":         reflect.ValueOf((*prepared.Args)(nil)),
+		"Headers":      reflect.ValueOf((*prepared.Headers)(nil)),
+		"Reply":        reflect.ValueOf((*prepared.Reply)(nil)),
+		"ResponseEdit": reflect.ValueOf((*prepared.ResponseEdit)(nil)),
+		"Rewrite":      reflect.ValueOf((*prepared.Rewrite)(nil)),
 	}
 }

@@ -12,8 +12,7 @@
 //
 // Every field is optional. The other headers of the response are kept.
 //
-// The header edits are prepared once in ParseConf and applied with one call;
-// the status is looked at only when status_map is set.
+// The whole edit is prepared once in ParseConf and applied with one call.
 
 package scripts
 
@@ -44,8 +43,7 @@ type RespHeaderConf struct {
 	Del       []string          `json:"del"`
 	StatusMap map[string]int    `json:"status_map"`
 
-	headers *prepared.Headers
-	status  map[int]int // nil without status_map
+	edit *prepared.ResponseEdit
 }
 
 // Name is the plugin's name in APISIX's ext-plugin conf.
@@ -57,28 +55,19 @@ func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
 	if err := json.Unmarshal(in, &c); err != nil {
 		return nil, err
 	}
-	c.headers = prepared.NewHeaders(c.Set, c.Add, c.Del)
-	if len(c.StatusMap) > 0 {
-		c.status = make(map[int]int, len(c.StatusMap))
-	}
+	status := make(map[int]int, len(c.StatusMap))
 	for from, to := range c.StatusMap {
 		code, err := strconv.Atoi(from)
 		if err != nil || code < 100 || code > 599 || to < 200 || to > 599 {
 			return nil, fmt.Errorf("resp-header: status_map %q: %d: want statuses such as \"502\": 503", from, to)
 		}
-		c.status[code] = to
+		status[code] = to
 	}
+	c.edit = prepared.NewResponseEdit(prepared.NewHeaders(c.Set, c.Add, c.Del), status)
 	return &c, nil
 }
 
 // ResponseFilter edits the response.
 func (*RespHeader) ResponseFilter(conf interface{}, w pluginhttp.Response) {
-	c := conf.(*RespHeaderConf)
-	c.headers.Apply(w.Header())
-	if c.status == nil {
-		return
-	}
-	if to, ok := c.status[w.StatusCode()]; ok {
-		w.WriteHeader(to)
-	}
+	conf.(*RespHeaderConf).edit.Apply(w)
 }

@@ -1,7 +1,7 @@
 // Package prepared holds what a plugin builds once, in ParseConf, and applies
 // with one call per request: a whole reply (Reply), a request rewrite
-// (Rewrite), a set of header edits (Headers) and a set of query argument
-// edits (Args).
+// (Rewrite), an edit of the upstream's response (ResponseEdit), a set of
+// header edits (Headers) and a set of query argument edits (Args).
 //
 // In a script every call into the runner's objects (w.Header(), Set, Write,
 // WriteHeader) crosses from the interpreter into compiled code, and each

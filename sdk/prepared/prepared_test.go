@@ -52,7 +52,11 @@ type response struct {
 	status              int
 	body                []byte
 	hdr                 *header
+	upstream            int // StatusCode
+	asked               int // calls of StatusCode
 }
+
+func (r *response) StatusCode() int { r.asked++; return r.upstream }
 
 func (r *response) WriteHeader(s int) { r.status = s }
 func (r *response) Write(b []byte) (int, error) {
@@ -252,6 +256,35 @@ func TestRewrite(t *testing.T) {
 			}
 			if !reflect.DeepEqual(r.hdr.h, tc.wantHeader) || !reflect.DeepEqual(r.args, tc.wantArgs) {
 				t.Fatalf("header %v args %v, want %v %v", r.hdr.h, r.args, tc.wantHeader, tc.wantArgs)
+			}
+		})
+	}
+}
+
+func TestResponseEdit(t *testing.T) {
+	hdrs := NewHeaders(map[string]string{"X-A": "a"}, nil, []string{"Server"})
+	for _, tc := range []struct {
+		name       string
+		headers    *Headers
+		status     map[int]int
+		upstream   int
+		wantStatus int
+		wantAsked  int
+		wantHeader http.Header
+	}{
+		{name: "headers and a mapped status", headers: hdrs, status: map[int]int{502: 503}, upstream: 502,
+			wantStatus: 503, wantAsked: 1, wantHeader: http.Header{"X-A": {"a"}}},
+		{name: "a status not in the map is kept", status: map[int]int{502: 503}, upstream: 200,
+			wantAsked: 1, wantHeader: http.Header{"Server": {"up"}}},
+		{name: "no map never reads the status", headers: hdrs, upstream: 502,
+			wantHeader: http.Header{"X-A": {"a"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &response{hdr: &header{h: http.Header{"Server": {"up"}}}, upstream: tc.upstream}
+			NewResponseEdit(tc.headers, tc.status).Apply(w)
+			if w.status != tc.wantStatus || w.asked != tc.wantAsked || !reflect.DeepEqual(w.hdr.h, tc.wantHeader) {
+				t.Fatalf("status %d (asked %d times), header %v; want %d (%d), %v", w.status, w.asked, w.hdr.h,
+					tc.wantStatus, tc.wantAsked, tc.wantHeader)
 			}
 		})
 	}
