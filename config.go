@@ -30,6 +30,7 @@ const envPrefix = "GO_RUNNER_"
 const (
 	DefaultSocketAddress   = protocol.DefaultAddress
 	DefaultSocketMode      = "0766"
+	DefaultReadYield       = "auto"
 	DefaultConfExpireTime  = 3600
 	DefaultConfTTLFactor   = 1.2
 	DefaultLogLevel        = "info"
@@ -79,6 +80,7 @@ var (
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"console", "json"}
 	onUnknowns = []string{"fail", "skip"}
+	readYields = []string{"auto", "never", "always"} // protocol.ParseReadYield
 )
 
 // Config is the runner's configuration, decoded from config.yaml, the
@@ -106,6 +108,8 @@ type Config struct {
 type SocketConfig struct {
 	Address string     `mapstructure:"address"`
 	Mode    socketMode `mapstructure:"mode"`
+	// ReadYield is protocol.ReadYield by name.
+	ReadYield string `mapstructure:"read_yield"`
 }
 
 // socketMode is a file mode written as a quoted octal string ("0766").
@@ -174,7 +178,7 @@ type WorkerConfig struct {
 // defaultConfig is the configuration of the constants above.
 func defaultConfig() Config {
 	return Config{
-		Socket: SocketConfig{Address: DefaultSocketAddress, Mode: 0o766},
+		Socket: SocketConfig{Address: DefaultSocketAddress, Mode: 0o766, ReadYield: DefaultReadYield},
 		Conf:   ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
 		Log: LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput,
 			UnitRate: DefaultLogUnitRate, UnitLineBytes: DefaultLogUnitLine},
@@ -195,6 +199,7 @@ func (c *Config) settings() map[string]string {
 	return map[string]string{
 		"socket.address":                  c.Socket.Address,
 		"socket.mode":                     c.Socket.Mode.String(),
+		"socket.read_yield":               c.Socket.ReadYield,
 		"conf.expire_time":                fmt.Sprint(c.Conf.ExpireTime),
 		"conf.ttl_factor":                 fmt.Sprint(c.Conf.TTLFactor),
 		"log.level":                       c.Log.Level,

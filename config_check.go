@@ -252,6 +252,7 @@ func (c *Config) validate() []error {
 		bad("plugins.timeout", "want a duration from %s to less than %s (APISIX waits %s for a reply)", MinPluginTimeout, MaxPluginTimeout, MaxPluginTimeout)
 	}
 	oneOf("plugins.on_unknown", c.Plugins.OnUnknown, onUnknowns)
+	oneOf("socket.read_yield", c.Socket.ReadYield, readYields)
 	if c.Plugins.MaxBodyBytes < 1 || c.Plugins.MaxBodyBytes > MaxMaxBodyBytes {
 		bad("plugins.max_body_bytes", "want a number of bytes from 1 to %d (a reply must fit one frame)", MaxMaxBodyBytes)
 	}

@@ -129,6 +129,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "debounce too long", file: "scripts:\n  debounce: 1m\n", want: []string{"scripts.debounce", "from 0s to 10s"}},
 		{name: "watch not a boolean", env: map[string]string{"GO_RUNNER_SCRIPTS_WATCH": "maybe"}, want: []string{"scripts.watch", "not true or false"}},
 		{name: "fail_on_load_error a number", file: "scripts:\n  fail_on_load_error: 1\n", want: []string{"scripts.fail_on_load_error", "want true or false"}},
+		{name: "read_yield", file: "socket:\n  read_yield: sometimes\n", want: []string{"socket.read_yield", "want one of auto, never, always"}},
 		{name: "on_unknown", file: "plugins:\n  on_unknown: ignore\n", want: []string{"plugins.on_unknown", "want one of fail, skip"}},
 		{name: "allow not a path", sets: []string{"sandbox.allow=os,../etc"}, want: []string{"sandbox.allow", `"../etc" is not an import path`}},
 		{name: "allow not a package", sets: []string{"sandbox.allow=os,github.com/x/y"}, want: []string{"sandbox.allow", `"github.com/x/y" is not a standard library package`}},

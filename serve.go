@@ -174,12 +174,17 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 		logLoadErrors(log, loaded)
 		return fmt.Errorf("%w: %d unit(s), and scripts.fail_on_load_error is true", ErrLoad, len(loaded.errs))
 	}
+	readYield, err := protocol.ParseReadYield(cfg.Socket.ReadYield)
+	if err != nil {
+		return fmt.Errorf("serve: socket.read_yield: %w", err)
+	}
 	status := &statusSource{cfg: cfg, reloader: loaded.reloader, counts: &callCounters{}, supervised: link != nil, since: time.Now()}
 	pc := protocol.Config{
 		ConfTTL:       cfg.Conf.TTL(),
 		PluginTimeout: cfg.Plugins.Timeout,
 		SkipUnknown:   cfg.skipUnknown(),
 		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
+		ReadYield:     readYield,
 		Logger:        log.Logger,
 		Observer:      callObserver{Observer: orNop(obs), reloader: loaded.reloader, counts: status.counts},
 		// A unit stopped at a call's deadline is rebuilt at once, not when

@@ -51,6 +51,11 @@ go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/tests')
 step "memory tests (without the race detector)"
 go test -count=1 -run '^TestMemory' ./interp
 
+# Each Go benchmark once: they check what the code they time did (the
+# example scripts' replies, the round trips), so a broken one fails here.
+step "benchmarks run once (./scripts, ./protocol)"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./scripts ./protocol
+
 step "release binaries (./release.sh: static, stamped, linux/amd64 and linux/arm64)"
 release_dir=$(mktemp -d "${TMPDIR:-/tmp}/go-runner-release.XXXXXX")
 trap 'rm -rf "$release_dir"' EXIT

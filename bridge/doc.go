@@ -7,12 +7,14 @@
 //     also served under the reference runner's paths
 //     github.com/apache/apisix-go-plugin-runner/pkg/{plugin,http,log}, so
 //     plugins written for it load unmodified;
+//   - github.com/go-runner/go-runner/sdk/prepared (replies and edits made
+//     once in ParseConf), under the project's path only;
 //   - golang.org/x/time/rate;
 //   - an allowlist of standard library packages (DefaultAllowed), built from
 //     scratch out of yaegi's stdlib symbols, plus the packages config.yaml
 //     opts in with sandbox.allow (see ImportAccess and CheckAllow).
 //
-// pluginhttp, pluginlog and rate are extracted with `yaegi extract` (see
+// pluginhttp, prepared, pluginlog and rate are extracted with `yaegi extract` (see
 // generate.go; the generated files must stay current). The plugin package is
 // interpreted Go source embedded here (scriptsrc/plugin.go): its
 // RegisterPlugin resolves a plugin's methods once, inside the interpreter, and

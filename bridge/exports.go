@@ -55,6 +55,7 @@ func Exports(allow []string, h Host) (interp.Exports, error) {
 	httpSyms := Symbols[key(HTTPPath, "pluginhttp")]
 	ex[key(HTTPPath, "pluginhttp")] = httpSyms
 	ex[key(RefHTTPPath, "http")] = httpSyms
+	ex[key(PreparedPath, "prepared")] = Symbols[key(PreparedPath, "prepared")]
 	ex[key(RatePath, "rate")] = readOnly(Symbols[key(RatePath, "rate")])
 	logSyms := logSymbols(h.Log)
 	ex[key(LogPath, "pluginlog")] = logSyms

@@ -5,6 +5,9 @@ const (
 	PluginPath = "github.com/go-runner/go-runner/sdk/plugin"
 	HTTPPath   = "github.com/go-runner/go-runner/sdk/pluginhttp"
 	LogPath    = "github.com/go-runner/go-runner/sdk/pluginlog"
+	// PreparedPath has no counterpart under the reference's paths: they
+	// keep the reference's API.
+	PreparedPath = "github.com/go-runner/go-runner/sdk/prepared"
 
 	// The reference runner's paths for the same packages.
 	RefPluginPath = "github.com/apache/apisix-go-plugin-runner/pkg/plugin"
@@ -20,7 +23,7 @@ const (
 
 // sdkPaths are the bridged import paths a script may import.
 var sdkPaths = map[string]bool{
-	PluginPath: true, HTTPPath: true, LogPath: true,
+	PluginPath: true, HTTPPath: true, LogPath: true, PreparedPath: true,
 	RefPluginPath: true, RefHTTPPath: true, RefLogPath: true,
 	RatePath: true,
 }

@@ -26,6 +26,8 @@ func TestImportAccess(t *testing.T) {
 		{RefHTTPPath, nil, Allowed},
 		{RefLogPath, nil, Allowed},
 		{RatePath, nil, Allowed},
+		{PreparedPath, nil, Allowed},
+		{"github.com/apache/apisix-go-plugin-runner/pkg/prepared", nil, Unavailable},
 		{"os", nil, Refused},
 		{"os/exec", nil, Refused},
 		{"syscall", nil, Refused},
@@ -81,7 +83,7 @@ func TestExportsAreAnAllowlist(t *testing.T) {
 		allowed[stdKey(p)] = true
 	}
 	for _, k := range []string{key(HTTPPath, "pluginhttp"), key(RefHTTPPath, "http"), key(LogPath, "pluginlog"),
-		key(RefLogPath, "log"), key(RatePath, "rate")} {
+		key(RefLogPath, "log"), key(RatePath, "rate"), key(PreparedPath, "prepared")} {
 		allowed[k] = true
 	}
 	for k := range ex {

@@ -94,7 +94,7 @@ func TestGeneratedFilesAreMarked(t *testing.T) {
 			}
 		}
 	}
-	if generated != 3 {
-		t.Errorf("%d generated files, want 3 (pluginhttp, pluginlog, rate)", generated)
+	if generated != 4 {
+		t.Errorf("%d generated files, want 4 (pluginhttp, prepared, pluginlog, rate)", generated)
 	}
 }

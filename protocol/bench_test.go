@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -10,14 +11,23 @@ import (
 // BenchmarkReqCall measures whole HTTPReqCall round trips through the
 // server over a unix socket: the client writes a prebuilt 12-header frame
 // and reads the reply; a compiled say plugin answers with a Stop.
-// Allocations are the server's and the client's together.
+// Allocations are the server's and the client's together. Each connection
+// count runs with every ReadYield policy: compare auto with never.
 func BenchmarkReqCall(b *testing.B) {
-	for _, bc := range []struct {
+	type benchCase struct {
 		name  string
 		conns int
-	}{{"conns=1", 1}, {"conns=16", 16}} {
+		yield ReadYield
+	}
+	var cases []benchCase
+	for _, conns := range []int{1, 4, 16} {
+		for _, y := range []ReadYield{YieldAuto, YieldNever, YieldAlways} {
+			cases = append(cases, benchCase{fmt.Sprintf("conns=%d/yield=%s", conns, y), conns, y})
+		}
+	}
+	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			_, sock := testServer(b, Config{}, registry(b, funcPlugin{name: "say", req: say}))
+			_, sock := testServer(b, Config{ReadYield: bc.yield}, registry(b, funcPlugin{name: "say", req: say}))
 			tok := dial(b, sock).prepare("route#1#x#1", kv{name: "say", value: "hello"})
 			m := sampleReq
 			m.token = tok

@@ -76,6 +76,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 // serve reads frames until the peer closes, the connection breaks, or the
 // server shuts down.
 func (c *conn) serve() {
+	c.srv.yield.serving.Add(1)
+	defer c.srv.yield.serving.Add(-1)
 	for {
 		c.idle.Store(true)
 		if c.srv.closing.Load() {
@@ -86,7 +88,7 @@ func (c *conn) serve() {
 		}
 		// Wait for the next frame: between frames the connection can be
 		// handed over (handover.go).
-		if _, err := c.r.Peek(1); err != nil && c.srv.handingOver.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+		if err := c.waitFrame(); err != nil && c.srv.handingOver.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
 			continue
 		}
 		c.busy()

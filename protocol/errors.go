@@ -33,4 +33,6 @@ var (
 	// ErrUnitBusy: a call refused because its unit runs as many calls as
 	// it may (plugins.max_concurrent_per_unit).
 	ErrUnitBusy = errors.New("plugin call refused: its unit runs as many calls as it may")
+	// ErrBadReadYield: a ReadYield name other than auto, never, always.
+	ErrBadReadYield = errors.New("want auto, never or always")
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,9 @@ type Config struct {
 	// interrupted: the runner rebuilds a stopped unit at once. It must not
 	// block.
 	OnOverrun func(spec *plugin.Spec)
+	// ReadYield says when a connection yields the processor before it
+	// waits for the next frame (yield.go); YieldAuto when zero.
+	ReadYield ReadYield
 	// QueueWait is how long a call waits for a slot of its unit (see
 	// Admitter) before it is refused; half of PluginTimeout when zero (the
 	// wait counts in the call's deadline), none when negative.
@@ -118,6 +122,8 @@ type Server struct {
 	conns map[*conn]struct{}
 	wg    sync.WaitGroup
 
+	yield yielder
+
 	rebindMu sync.Mutex // serializes rebinds; their ParseConf runs aside (parseAside)
 	retire   retirer
 	panics   panicLog
@@ -138,6 +144,7 @@ func NewServer(cfg Config, cat Catalog) *Server {
 
 		handedOver: make(chan struct{}),
 	}
+	s.yield.policy, s.yield.procs = cfg.ReadYield, int32(runtime.GOMAXPROCS(0))
 	s.wd = newWatchdog(cfg.PluginTimeout, s.log, cfg.OnOverrun)
 	s.cat.Store(&catalogBox{cat})
 	go s.wd.run(s.stop)

@@ -11,6 +11,8 @@
 //	}
 //
 // Every field is optional. The other headers of the response are kept.
+//
+// The whole edit is prepared once in ParseConf and applied with one call.
 
 package scripts
 
@@ -22,6 +24,7 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
+	"github.com/go-runner/go-runner/sdk/prepared"
 )
 
 func init() {
@@ -40,7 +43,7 @@ type RespHeaderConf struct {
 	Del       []string          `json:"del"`
 	StatusMap map[string]int    `json:"status_map"`
 
-	status map[int]int
+	edit *prepared.ResponseEdit
 }
 
 // Name is the plugin's name in APISIX's ext-plugin conf.
@@ -52,31 +55,19 @@ func (*RespHeader) ParseConf(in []byte) (interface{}, error) {
 	if err := json.Unmarshal(in, &c); err != nil {
 		return nil, err
 	}
-	c.status = make(map[int]int, len(c.StatusMap))
+	status := make(map[int]int, len(c.StatusMap))
 	for from, to := range c.StatusMap {
 		code, err := strconv.Atoi(from)
 		if err != nil || code < 100 || code > 599 || to < 200 || to > 599 {
 			return nil, fmt.Errorf("resp-header: status_map %q: %d: want statuses such as \"502\": 503", from, to)
 		}
-		c.status[code] = to
+		status[code] = to
 	}
+	c.edit = prepared.NewResponseEdit(prepared.NewHeaders(c.Set, c.Add, c.Del), status)
 	return &c, nil
 }
 
 // ResponseFilter edits the response.
 func (*RespHeader) ResponseFilter(conf interface{}, w pluginhttp.Response) {
-	c := conf.(*RespHeaderConf)
-	h := w.Header()
-	for k, v := range c.Set {
-		h.Set(k, v)
-	}
-	for k, v := range c.Add {
-		h.Add(k, v)
-	}
-	for _, k := range c.Del {
-		h.Del(k)
-	}
-	if to, ok := c.status[w.StatusCode()]; ok {
-		w.WriteHeader(to)
-	}
+	conf.(*RespHeaderConf).edit.Apply(w)
 }

@@ -16,17 +16,22 @@
 // replaced in the upstream body, its first match (scope "once", the default)
 // or all of them ("global"), and replace may refer to groups ($1); when no
 // filter matches, the body is left alone.
+//
+// Status, headers and body are prepared once in ParseConf and applied with
+// one call; the filters, the rare path, live in a helper of their own.
 
 package scripts
 
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
+	"github.com/go-runner/go-runner/sdk/prepared"
 )
 
 func init() {
@@ -44,6 +49,8 @@ type ResponseRewriteConf struct {
 	Headers map[string]string       `json:"headers"`
 	Body    string                  `json:"body"`
 	Filters []ResponseRewriteFilter `json:"filters"`
+
+	reply *prepared.Reply // status, headers, and body unless filters edit it
 }
 
 // ResponseRewriteFilter is one regular expression replacement.
@@ -82,24 +89,33 @@ func (*ResponseRewrite) ParseConf(in []byte) (interface{}, error) {
 		}
 		f.re = re
 	}
+	if len(c.Filters) == 0 {
+		c.Filters = nil // "filters": [] is no filter
+	}
+	hdr := make(http.Header, len(c.Headers))
+	for k, v := range c.Headers {
+		hdr.Set(k, v)
+	}
+	var body []byte
+	if len(c.Filters) == 0 {
+		body = []byte(c.Body)
+	}
+	c.reply = prepared.NewReply(c.Status, hdr, body)
 	return &c, nil
 }
 
-// ResponseFilter rewrites the response.
+// ResponseFilter rewrites the response. The reply's only error is a body
+// over the runner's limit, which the runner logs and answers itself.
 func (*ResponseRewrite) ResponseFilter(conf interface{}, w pluginhttp.Response) {
 	c := conf.(*ResponseRewriteConf)
-	if c.Status != 0 {
-		w.WriteHeader(c.Status)
+	c.reply.Rewrite(w)
+	if c.Filters != nil {
+		responseRewriteFilter(c, w)
 	}
-	for k, v := range c.Headers {
-		w.Header().Set(k, v)
-	}
-	if len(c.Filters) == 0 {
-		if c.Body != "" {
-			responseRewriteWrite(w, []byte(c.Body))
-		}
-		return
-	}
+}
+
+// responseRewriteFilter edits the upstream body with the filters.
+func responseRewriteFilter(c *ResponseRewriteConf, w pluginhttp.Response) {
 	body, err := w.ReadBody()
 	if err != nil {
 		pluginlog.Errorf("response-rewrite: read the upstream body: %s", err)
@@ -121,12 +137,9 @@ func (*ResponseRewrite) ResponseFilter(conf interface{}, w pluginhttp.Response) 
 		out = f.re.Expand(out, []byte(f.Replace), body, loc)
 		body = append(out, body[loc[1]:]...)
 	}
-	if matched {
-		responseRewriteWrite(w, body)
+	if !matched {
+		return
 	}
-}
-
-func responseRewriteWrite(w pluginhttp.Response, body []byte) {
 	if _, err := w.Write(body); err != nil {
 		pluginlog.Errorf("response-rewrite: write: %s", err)
 	}

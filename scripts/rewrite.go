@@ -14,6 +14,8 @@
 //
 // Every field is optional. path replaces the path; otherwise strip_prefix is
 // cut from the start of the path (a path equal to the prefix becomes "/").
+//
+// The whole rewrite is prepared once in ParseConf and applied with one call.
 
 package scripts
 
@@ -26,6 +28,7 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
+	"github.com/go-runner/go-runner/sdk/prepared"
 )
 
 func init() {
@@ -45,6 +48,8 @@ type RewriteConf struct {
 	DelHeaders  []string          `json:"del_headers"`
 	SetArgs     map[string]string `json:"set_args"`
 	DelArgs     []string          `json:"del_args"`
+
+	rewrite *prepared.Rewrite
 }
 
 // Name is the plugin's name in APISIX's ext-plugin conf.
@@ -62,39 +67,12 @@ func (*Rewrite) ParseConf(in []byte) (interface{}, error) {
 	if c.StripPrefix != "" && (!strings.HasPrefix(c.StripPrefix, "/") || c.StripPrefix == "/") {
 		return nil, fmt.Errorf("rewrite: strip_prefix %q: want a path such as /api", c.StripPrefix)
 	}
-	c.StripPrefix = strings.TrimSuffix(c.StripPrefix, "/")
+	c.rewrite = prepared.NewRewrite(c.Path, c.StripPrefix,
+		prepared.NewHeaders(c.SetHeaders, nil, c.DelHeaders), prepared.NewArgs(c.SetArgs, c.DelArgs))
 	return &c, nil
 }
 
 // RequestFilter rewrites the request.
 func (*Rewrite) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(*RewriteConf)
-	switch {
-	case c.Path != "":
-		r.SetPath([]byte(c.Path))
-	case c.StripPrefix != "":
-		p := string(r.Path())
-		if p == c.StripPrefix {
-			r.SetPath([]byte("/"))
-		} else if strings.HasPrefix(p, c.StripPrefix+"/") {
-			r.SetPath([]byte(p[len(c.StripPrefix):]))
-		}
-	}
-	h := r.Header()
-	for k, v := range c.SetHeaders {
-		h.Set(k, v)
-	}
-	for _, k := range c.DelHeaders {
-		h.Del(k)
-	}
-	if len(c.SetArgs) == 0 && len(c.DelArgs) == 0 {
-		return
-	}
-	args := r.Args()
-	for k, v := range c.SetArgs {
-		args.Set(k, v)
-	}
-	for _, k := range c.DelArgs {
-		args.Del(k)
-	}
+	conf.(*RewriteConf).rewrite.Apply(r)
 }

@@ -5,7 +5,11 @@
 //	{"body": "Hello from go-runner", "status": 200, "content_type": "text/plain; charset=utf-8"}
 //
 // status (default 200) and content_type (default text/plain) are optional.
-// An empty body lets the request through unchanged.
+// An empty body lets the request through unchanged. The answer also carries
+// X-Resp-A6-Runner: Go, as the reference runner's say does.
+//
+// The whole answer is prepared once, in ParseConf, and sent with one call:
+// the fast style for scripts (see the README's performance section).
 
 package scripts
 
@@ -17,6 +21,7 @@ import (
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginhttp"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
+	"github.com/go-runner/go-runner/sdk/prepared"
 )
 
 func init() {
@@ -33,6 +38,8 @@ type SayConf struct {
 	Body        string `json:"body"`
 	Status      int    `json:"status"`
 	ContentType string `json:"content_type"`
+
+	reply *prepared.Reply
 }
 
 // Name is the plugin's name in APISIX's ext-plugin conf.
@@ -53,18 +60,19 @@ func (*Say) ParseConf(in []byte) (interface{}, error) {
 	if c.ContentType == "" {
 		c.ContentType = "text/plain; charset=utf-8"
 	}
+	c.reply = prepared.NewReply(0, nil, nil) // sends nothing: the request goes on
+	if c.Body != "" {
+		c.reply = prepared.NewReply(c.Status, http.Header{
+			"Content-Type":     {c.ContentType},
+			"X-Resp-A6-Runner": {"Go"},
+		}, []byte(c.Body))
+	}
 	return &c, nil
 }
 
 // RequestFilter answers the client.
 func (*Say) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
-	c := conf.(*SayConf)
-	if c.Body == "" {
-		return
-	}
-	w.Header().Set("Content-Type", c.ContentType)
-	w.WriteHeader(c.Status)
-	if _, err := w.Write([]byte(c.Body)); err != nil {
-		pluginlog.Errorf("say: write: %s", err)
-	}
+	// Send's only error is a body over the runner's limit, which the
+	// runner logs and answers with an error itself.
+	conf.(*SayConf).reply.Send(w)
 }

@@ -54,6 +54,9 @@ var e2eCases = []e2eCase{
 			if ct := header(r.Stop.Headers, "Content-Type"); ct != "text/plain; charset=utf-8" {
 				t.Fatalf("content-type %q", ct)
 			}
+			if rn := header(r.Stop.Headers, "X-Resp-A6-Runner"); rn != "Go" {
+				t.Fatalf("X-Resp-A6-Runner %q, want Go as the reference's say", rn)
+			}
 		}},
 	{name: "say without body passes", plugin: "say", conf: `{"body":""}`, req: get("/"), onReq: passes},
 	{name: "say refuses a bad status", plugin: "say", conf: `{"body":"x","status":99}`, badConf: true},
@@ -138,6 +141,13 @@ var e2eCases = []e2eCase{
 				t.Fatalf("args %v", a)
 			}
 		}},
+	{name: "rewrite cuts a path equal to the prefix to /", plugin: "rewrite", conf: `{"strip_prefix":"/api/"}`, req: get("/api"),
+		onReq: func(t *testing.T, r *client.ReqResult, _ *client.ReqCall) {
+			if r.Action != client.ActionRewrite || r.Rewrite.Path != "/" {
+				t.Fatalf("got %s path %q", r.Action, r.Rewrite.Path)
+			}
+		}},
+	{name: "rewrite leaves a longer name alone", plugin: "rewrite", conf: `{"strip_prefix":"/api"}`, req: get("/apiv2/x"), onReq: passes},
 	{name: "rewrite refuses a relative path", plugin: "rewrite", conf: `{"path":"users"}`, badConf: true},
 
 	{name: "resp-header", plugin: "resp-header",
@@ -152,6 +162,13 @@ var e2eCases = []e2eCase{
 			}
 			if _, ok := client.Lookup(h, "x-powered-by"); ok {
 				t.Fatalf("x-powered-by kept: %v", h)
+			}
+		}},
+	{name: "resp-header without status_map keeps the status", plugin: "resp-header", conf: `{"set":{"X-A":"1"}}`,
+		resp: &client.RespCall{Status: 502},
+		onResp: func(t *testing.T, r *client.RespResult, q *client.RespCall) {
+			if r.Status != 0 || header(r.ClientHeaders(q.Headers), "X-A") != "1" {
+				t.Fatalf("got %d %v", r.Status, r.Headers)
 			}
 		}},
 	{name: "resp-header refuses a bad status_map", plugin: "resp-header", conf: `{"status_map":{"abc":503}}`, badConf: true},

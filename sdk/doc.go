@@ -9,4 +9,6 @@
 //
 // The API mirrors github.com/apache/apisix-go-plugin-runner v0.5.0 (pkg/plugin,
 // pkg/http, pkg/log, pkg/runner), so plugins written for it keep working.
+// Package prepared is go-runner's own: replies and edits built once in
+// ParseConf and applied with one call, the fast style for scripts.
 package sdk

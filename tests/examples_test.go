@@ -91,6 +91,9 @@ func exStop(status int, body string, headers ...client.KV) func(*client.ReqCall,
 	return func(*client.ReqCall, string) reqOutcome { return stopped(status, body, headers...) }
 }
 
+// exSayRunner is the header say adds to its answer, as the reference's say.
+var exSayRunner = client.Pair("x-resp-a6-runner", "Go")
+
 // exUpstream: the request goes upstream as edited.
 func exUpstream(edit func(o *reqOutcome)) func(*client.ReqCall, string) reqOutcome {
 	return func(rq *client.ReqCall, body string) reqOutcome {
@@ -134,11 +137,11 @@ func exHeaders(edits ...client.KV) []client.KV {
 var exReqCases = []exReqCase{
 	// say
 	{name: "say answers with its status and content type", confs: []client.Conf{pc("say", map[string]any{"body": `{"msg":"héllo"}`, "status": 201, "content_type": "application/json"})},
-		want: exOnce(exStop(201, `{"msg":"héllo"}`, client.Pair("content-type", "application/json")))},
+		want: exOnce(exStop(201, `{"msg":"héllo"}`, client.Pair("content-type", "application/json"), exSayRunner))},
 	{name: "say defaults to 200 and text/plain", confs: []client.Conf{pc("say", map[string]any{"body": "Grüße, 世界 👋"})},
-		want: exTimes(2, exStop(200, "Grüße, 世界 👋", client.Pair("content-type", "text/plain; charset=utf-8")))},
+		want: exTimes(2, exStop(200, "Grüße, 世界 👋", client.Pair("content-type", "text/plain; charset=utf-8"), exSayRunner))},
 	{name: "say with a conf of JSON escapes", confs: []client.Conf{pc("say", `{"body":"\u00fcber \/ \ud83d\udc4b","status":200}`)},
-		want: exOnce(exStop(200, "über / 👋", client.Pair("content-type", "text/plain; charset=utf-8")))},
+		want: exOnce(exStop(200, "über / 👋", client.Pair("content-type", "text/plain; charset=utf-8"), exSayRunner))},
 	{name: "say with an empty body lets the request through", confs: []client.Conf{pc("say", map[string]any{"body": ""})},
 		want: exOnce(exPass)},
 
@@ -522,7 +525,7 @@ func TestScriptChains(t *testing.T) {
 				pc("say", map[string]any{"body": "hi"}),
 			},
 			want: []func(*client.ReqCall, string) reqOutcome{
-				exStop(200, "hi", client.Pair("content-type", "text/plain; charset=utf-8")), exStop(429, ""), exStop(429, ""),
+				exStop(200, "hi", client.Pair("content-type", "text/plain; charset=utf-8"), exSayRunner), exStop(429, ""), exStop(429, ""),
 			}},
 		{name: "say with an empty body passes on to rewrite",
 			confs: []client.Conf{pc("say", map[string]any{"body": ""}), pc("rewrite", map[string]any{"path": "/v2"})},
@@ -539,14 +542,14 @@ func TestScriptChains(t *testing.T) {
 				pc("fault-injection", map[string]any{"http_status": 500, "body": "never"}),
 				pc("var-body", map[string]any{"body_digest": "X-Sum"}),
 			},
-			want: exTimes(2, exStop(202, "first", client.Pair("content-type", "text/plain; charset=utf-8")))},
+			want: exTimes(2, exStop(202, "first", client.Pair("content-type", "text/plain; charset=utf-8"), exSayRunner))},
 		{name: "fault-injection at 0% then var-body then say",
 			confs: []client.Conf{
 				pc("fault-injection", map[string]any{"http_status": 500, "percentage": 0}),
 				pc("var-body", map[string]any{"vars": map[string]string{"route_id": "X-Route-Id"}}),
 				pc("say", map[string]any{"body": "served"}),
 			},
-			want: exOnce(exStop(200, "served", client.Pair("content-type", "text/plain; charset=utf-8"))), varTrips: 1},
+			want: exOnce(exStop(200, "served", client.Pair("content-type", "text/plain; charset=utf-8"), exSayRunner)), varTrips: 1},
 		{name: "response plugins in a request chain change nothing",
 			confs: []client.Conf{
 				pc("resp-header", map[string]any{"set": map[string]string{"X-Frame-Options": "DENY"}}),

@@ -2,8 +2,10 @@
 # compare.sh: go-runner against the reference runner and the do-nothing runner,
 # through the same load benchmark (tests/bench), in one run.
 #
-#   tests/bench/compare.sh                 defaults: say,rewrite,var,resp at 16
-#                                          connections, 5 rounds of 2 s (+0.5 s warm-up)
+#   tests/bench/compare.sh                 defaults: say,rewrite,var,resp at 1, 4 and
+#                                          16 connections, 5 rounds of 2 s (+0.5 s warm-up)
+#   tests/bench/compare.sh --single --no-yield
+#                                          the README's table (about 15 minutes)
 #   tests/bench/compare.sh -c 1,16,64 -r 2 -d 2s -s say
 #
 # It builds everything in a temporary folder, never in the repository:
@@ -21,14 +23,19 @@
 #     with tests/bench/refplugins (the bench-rewrite and bench-var plugins,
 #     build tag benchref), built, and run as `go-runner run -m prod` (warn
 #     level, logs to ./logs/runner.log in its temporary working folder).
+#   - go-runner-refsay: go-runner serving the reference's own say plugin
+#     (cmd/go-runner/plugins/say.go of the same module download, unmodified)
+#     as its only script; it runs in the say scenario only, so that the
+#     table shows a ported plugin next to the idiomatic scripts/say.go.
 # Then every scenario runs for every runner, alternating (ref, go-runner,
 # nop, ref, ...), for the given rounds, and the table of medians is printed,
-# with the ratios and the check of the target (go-runner say at 16
-# connections >= 1.3x the reference's requests/s, p99 no worse).
+# with the ratios and the check of the targets at 16 connections, requests/s
+# as a ratio to the reference with p99 no worse: go-runner say >= 1.2x,
+# rewrite and var >= 1.3x, resp >= 1.2x; go-runner-refsay say >= 1.0x.
 #
 # Options:
 #   -s LIST    scenarios, comma-separated (say,rewrite,var,resp)
-#   -c LIST    connection counts, comma-separated (16)
+#   -c LIST    connection counts, comma-separated (1,4,16)
 #   -d DUR     measured time per run (2s)
 #   -w DUR     warm-up per run (500ms)
 #   -r N       rounds (5)
@@ -37,6 +44,9 @@
 #   --single   also run go-runner as one process, without its supervisor
 #              (worker.supervised=false; label go-runner-single)
 #   --stand-in use the compiled stand-in as go-runner even if the main binary works
+#   --no-yield also run go-runner with socket.read_yield=never (label
+#              go-runner-noyield): the read path as it was before the yield
+#   --no-refsay do not run the reference's say as a script
 #   -o FILE    also write the JSON lines of every run to FILE
 #   -k         keep the temporary folder (binaries, logs, results)
 # Environment: BENCH_GOPROXY (default https://proxy.golang.org) is the only
@@ -48,7 +58,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 scenarios=say,rewrite,var,resp
-conns=16
+conns=1,4,16
 duration=2s
 warmup=500ms
 rounds=5
@@ -56,6 +66,8 @@ compiled=0
 gogc=""
 standin_only=0
 single=0
+noyield=0
+refsay=1
 out=""
 keep=0
 
@@ -70,6 +82,8 @@ while [ $# -gt 0 ]; do
 	-o) out="$2"; shift 2 ;;
 	-g) gogc="$2"; shift 2 ;;
 	--single) single=1; shift ;;
+	--no-yield) noyield=1; shift ;;
+	--no-refsay) refsay=0; shift ;;
 	-k) keep=1; shift ;;
 	--compiled) compiled=1; shift ;;
 	--stand-in) standin_only=1; shift ;;
@@ -143,6 +157,10 @@ EOF
 	cp "$dir/cmd/go-runner/main.go" "$dir/cmd/go-runner/version.go" .
 	chmod u+w ./*.go
 	cp "$repo/tests/bench/refplugins/bench_plugins.go" .
+	# The reference's say, unmodified, for go-runner-refsay.
+	mkdir -p "$tmp/refsay-scripts"
+	cp "$dir/cmd/go-runner/plugins/say.go" "$tmp/refsay-scripts/say.go"
+	chmod u+w "$tmp/refsay-scripts/say.go"
 	go build -tags benchref -o "$tmp/ref-runner" .
 )
 
@@ -160,6 +178,14 @@ fi
 if [ "$single" = 1 ] && [ "$ours_label" = go-runner ]; then
 	labels=("${labels[@]:0:${#labels[@]}-1}" go-runner-single nop)
 	cmd[go-runner-single]="cd $(q "$ours_wd") && exec $(q "${ours_cmd[@]}") --set worker.supervised=false"
+fi
+if [ "$noyield" = 1 ] && [ "$ours_label" = go-runner ]; then
+	labels=("${labels[@]:0:${#labels[@]}-1}" go-runner-noyield nop)
+	cmd[go-runner-noyield]="cd $(q "$ours_wd") && exec $(q "${ours_cmd[@]}") --set socket.read_yield=never"
+fi
+if [ "$refsay" = 1 ] && [ "$ours_label" = go-runner ] && [[ ",$scenarios," == *,say,* ]]; then
+	labels=("${labels[@]:0:${#labels[@]}-1}" go-runner-refsay nop)
+	cmd[go-runner-refsay]="cd $(q "$ours_wd") && exec $(q "$tmp/go-runner" run --scripts "$tmp/refsay-scripts" --log-level warn)"
 fi
 if [ "$compiled" = 1 ]; then
 	labels=("${labels[@]:0:${#labels[@]}-1}" standin nop)
@@ -190,6 +216,8 @@ for r in $(seq "$rounds"); do
 	for s in ${scenarios//,/ }; do
 		for c in ${conns//,/ }; do
 			for l in "${labels[@]}"; do
+				# The reference's say is the only plugin go-runner-refsay serves.
+				[ "$l" = go-runner-refsay ] && [ "$s" != say ] && continue
 				line="$("$tmp/bench" -socket "${sock[$l]}" -scenario "$s" -conns "$c" -duration "$duration" \
 					-warmup "$warmup" -pid "${pid[$l]}" -label "$l" -json)" || failed=1
 				printf '%s\n' "$line" >>"$results"
@@ -208,6 +236,12 @@ fi
 if [ -n "$gogc" ] && [ "$ours_label" = go-runner ]; then
 	echo "  go-runner-gc$gogc = the same with GOGC=$gogc"
 fi
+if [ "$noyield" = 1 ] && [ "$ours_label" = go-runner ]; then
+	echo "  go-runner-noyield = the same with socket.read_yield=never (no yield before a read)"
+fi
+if [ "$refsay" = 1 ] && [ "$ours_label" = go-runner ] && [[ ",$scenarios," == *,say,* ]]; then
+	echo "  go-runner-refsay = go-runner serving the reference's cmd/go-runner/plugins/say.go, unmodified, as a script (say only)"
+fi
 if [ "$single" = 1 ] && [ "$ours_label" = go-runner ]; then
 	echo "  go-runner-single = the same as one process, without the supervisor (worker.supervised=false)"
 fi
@@ -217,7 +251,8 @@ if [ "$ours_label" = standin ] || [ "$compiled" = 1 ]; then
 fi
 echo "$(nproc) CPUs, shared by the load tool and the runner; Go $(go env GOVERSION)"
 echo
-"$tmp/bench" -summary "$results" -labels "$(IFS=,; echo "${labels[*]}")" -ceiling nop -target "$ours_label"
+"$tmp/bench" -summary "$results" -labels "$(IFS=,; echo "${labels[*]}")" -ceiling nop \
+	-targets "$ours_label/say=1.2,$ours_label/rewrite=1.3,$ours_label/var=1.3,$ours_label/resp=1.2,go-runner-refsay/say=1.0"
 if [ "$failed" = 1 ]; then
 	echo "some runs had errors: see the errors column" >&2
 	exit 1

@@ -44,8 +44,7 @@ func main() {
 	fs.StringVar(&so.file, "summary", "", "instead of running, print the comparison table of the JSON lines in this file")
 	fs.StringVar(&labels, "labels", "", "with -summary: column order, comma-separated; the first is the base of the ratios")
 	fs.StringVar(&so.ceiling, "ceiling", "", "with -summary: label of the do-nothing runner")
-	fs.StringVar(&so.target, "target", "", "with -summary: label checked against the say target")
-	fs.Float64Var(&so.ratio, "target-ratio", 1.3, "with -summary: say requests/s the target label must reach, as a multiple of the base")
+	targets := fs.String("targets", defaultTargets, "with -summary: label/scenario=ratio, comma-separated: requests/s each must reach at 16 connections, as a multiple of the base's, with p99 no worse")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -53,6 +52,12 @@ func main() {
 		if labels != "" {
 			so.labels = strings.Split(labels, ",")
 		}
+		ts, err := parseTargets(*targets)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		so.targets = ts
 		if err := summarize(so, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

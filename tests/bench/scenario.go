@@ -13,8 +13,8 @@ import (
 // checked against. say and response-rewrite are the reference runner's
 // examples and go-runner's scripts of the same names (scripts/), which
 // answer the same confs with the same bodies and statuses but set
-// different extra headers (the reference adds X-Resp-A6-Runner: Go,
-// go-runner's say a Content-Type): the checks leave those out.
+// different extra headers (both says add X-Resp-A6-Runner: Go, go-runner's
+// also a Content-Type): the checks leave those out.
 // bench-rewrite and bench-var are written for this benchmark, the same code
 // for both runners (refplugins/ for the reference, scripts/ for go-runner).
 const (

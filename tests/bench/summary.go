@@ -16,8 +16,7 @@ type summaryOptions struct {
 	file    string
 	labels  []string // column order; the first is the base of the ratios
 	ceiling string   // the do-nothing runner, "" for none
-	target  string   // label whose say@16 result is checked, "" for none
-	ratio   float64  // target ratio of requests/s to the base
+	targets []target // checked at targetConns connections
 }
 
 // row is every round of one runner in one scenario and connection count.
@@ -145,25 +144,7 @@ func summarize(o summaryOptions, out io.Writer) error {
 	}
 	printTable(out, table)
 
-	if o.target != "" && seen[o.target] {
-		r := rows[cell{"say", 16}]
-		if r != nil && r[o.target] != nil && r[base] != nil {
-			t, b := r[o.target], r[base]
-			got := median(t.rps) / median(b.rps)
-			p99ok := median(t.p99) <= median(b.p99)
-			verdict := "MET"
-			if got < o.ratio || !p99ok {
-				verdict = "NOT MET"
-			}
-			fmt.Fprintf(out, "\ntarget: %s say at 16 conns >= %.2fx %s req/s with p99 no worse: %.3fx, p99 %.0f vs %.0f us: %s\n",
-				o.target, o.ratio, base, got, median(t.p99), median(b.p99), verdict)
-			var per []string
-			for i := range min(len(t.rps), len(b.rps)) {
-				per = append(per, fmt.Sprintf("%.2f", t.rps[i]/b.rps[i]))
-			}
-			fmt.Fprintf(out, "  ratio in each round: %s\n", strings.Join(per, " "))
-		}
-	}
+	checkTargets(out, o.targets, rows, base)
 	return nil
 }
 
