@@ -170,6 +170,13 @@ func (c *conn) prepareConf(body []byte) {
 		return
 	}
 	c.srv.obs.ConfEntries(c.srv.confs.len())
+	if ce := c.srv.log.Check(zap.DebugLevel, "conf prepared"); ce != nil {
+		names := make([]string, len(raw))
+		for i, rc := range raw {
+			names[i] = rc.name
+		}
+		ce.Write(zap.String("key", key), zap.Uint32("token", e.token), zap.Strings("plugins", names))
+	}
 	if f := c.srv.cfg.OnConfPrepared; f != nil {
 		f(e.record())
 	}
