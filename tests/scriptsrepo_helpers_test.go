@@ -2,10 +2,7 @@ package tests
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,10 +47,6 @@ func scriptsModule(t testing.TB, dir string) {
 // requirements from the module cache.
 func goTool(t testing.TB, dir string, args ...string) opResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), goToolTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
 	var env []string
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
@@ -62,19 +55,8 @@ func goTool(t testing.TB, dir string, args ...string) opResult {
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env, "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = time.Second
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("go %q still running after %s:\n%s%s", args, goToolTimeout, stdout.String(), stderr.String())
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("go %q: %v", args, err)
-	}
-	return opResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	env = append(env, "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off")
+	return runBounded(t, goToolTimeout, "go", dir, env, args...)
 }
 
 // mustGo runs the go command in dir and fails the test unless it exits 0.
