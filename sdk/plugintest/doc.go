@@ -35,6 +35,10 @@
 // accepted too: Compiled hands them the same fakes through that package's
 // interfaces.
 //
+// A Plugin's methods call the plugin directly, without the runner's
+// deadline (plugins.timeout): go test's -timeout bounds a runaway. A panic
+// of interpreted code fails the test with the script's position.
+//
 // Interpreted links the interpreter into the test binary; the fakes alone
 // do not need it.
 package plugintest
