@@ -33,7 +33,8 @@
 // Plugins written against the reference runner's packages
 // (github.com/apache/apisix-go-plugin-runner/pkg/{plugin,http}) are
 // accepted too: Compiled hands them the same fakes through that package's
-// interfaces.
+// interfaces, and Request.Ref and Response.Ref give those views to a test
+// that calls such a plugin itself.
 //
 // A Plugin's methods call the plugin directly, without the runner's
 // deadline (plugins.timeout): go test's -timeout bounds a runaway. A panic

@@ -117,6 +117,22 @@ func (reqOnly) Name() string                                               { ret
 func (reqOnly) ParseConf([]byte) (any, error)                              { return nil, nil }
 func (reqOnly) RequestFilter(any, http.ResponseWriter, pluginhttp.Request) {}
 
+// TestRefViews: a reference plugin called directly gets the fakes through
+// Ref, and its changes land in them.
+func TestRefViews(t *testing.T) {
+	r := plugintest.NewRequest("GET", "/").WithHeader("X-Name", "bo")
+	w := plugintest.NewRecorder()
+	(&testdata.RefSay{}).RequestFilter("c", w, r.Ref())
+	if w.Body.String() != "hi bo" || r.Header().Get("X-Seen") != "1" {
+		t.Fatalf("body %q, request headers %v", w.Body.String(), r.Headers())
+	}
+	resp := plugintest.NewResponse(200, "")
+	(&testdata.RefSay{}).ResponseFilter(nil, resp.Ref())
+	if resp.Header().Get("X-Ref") != "1" {
+		t.Fatalf("response headers %v", resp.Header().View())
+	}
+}
+
 // fatalT records what a helper reports when it fails the test.
 type fatalT struct {
 	testing.TB

@@ -16,6 +16,18 @@ import (
 
 type refRequest struct{ pluginhttp.Request }
 
+var (
+	_ pkgHTTP.Request  = refRequest{}
+	_ pkgHTTP.Response = refResponse{}
+)
+
+// Ref returns r as the reference runner's pkg/http.Request, for a test that
+// calls such a plugin's methods itself; changes go to r.
+func (r *Request) Ref() pkgHTTP.Request { return refRequest{r} }
+
+// Ref returns r as the reference runner's pkg/http.Response; changes go to r.
+func (r *Response) Ref() pkgHTTP.Response { return refResponse{r} }
+
 func (r refRequest) Header() pkgHTTP.Header { return r.Request.Header() }
 
 type refResponse struct{ pluginhttp.Response }
