@@ -140,7 +140,7 @@ func (c *conn) handle(typ byte, body []byte) (ok bool) {
 	default:
 		c.srv.obs.FrameError("unknown_type")
 		c.srv.log.Warn("unexpected frame type", zap.String("type", TypeName(typ)), zap.Int("size", len(body)))
-		c.errorReply(A6Err.CodeBAD_REQUEST, ErrorReply{Frame: TypeName(typ), Err: fmt.Errorf("protocol: %w: %s", ErrUnexpectedType, TypeName(typ))})
+		c.errorReply(A6Err.CodeBAD_REQUEST, ErrorReply{Frame: TypeName(typ), Err: ErrUnexpectedType})
 	}
 	return !c.broken
 }
@@ -241,8 +241,7 @@ func (c *conn) chainFor(typ byte, token, id uint32, now time.Time) *chain {
 		if ce := c.srv.log.Check(zap.DebugLevel, "conf token not found"); ce != nil {
 			ce.Write(zap.Uint32("token", token))
 		}
-		c.errorReply(A6Err.CodeCONF_TOKEN_NOT_FOUND, ErrorReply{Frame: TypeName(typ), ID: id,
-			Err: fmt.Errorf("protocol: %w: %d", ErrTokenNotFound, token)})
+		c.errorReply(A6Err.CodeCONF_TOKEN_NOT_FOUND, ErrorReply{Frame: TypeName(typ), ID: id, Err: ErrTokenNotFound})
 		return nil
 	}
 	ch := e.chain.Load()

@@ -52,7 +52,7 @@ func TestOnErrorReply(t *testing.T) {
 		{"token not found", func() byte {
 			typ, _ := p.roundTrip(TypeHTTPReqCall, reqMsg{id: 7, token: 999999, path: "/"}.bytes())
 			return typ
-		}, ErrorReply{Frame: "http_req_call", ID: 7, Code: "CONF_TOKEN_NOT_FOUND"}, "999999", ErrTokenNotFound},
+		}, ErrorReply{Frame: "http_req_call", ID: 7, Code: "CONF_TOKEN_NOT_FOUND"}, "conf token not found", ErrTokenNotFound},
 		{"plugin panics", func() byte {
 			tok := p.prepare("route#boom#x#1", kv{name: "boom", value: "{}"})
 			typ, _ := p.roundTrip(TypeHTTPReqCall, reqMsg{id: 8, token: tok, path: "/"}.bytes())
