@@ -1,29 +1,19 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	A6 "github.com/api7/ext-plugin-proto/go/A6"
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
 
-	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/protocol/client"
-	"github.com/go-runner/go-runner/sdk/pluginlog"
 )
-
-// tryRouteID is the route id of the conf key try prepares.
-const tryRouteID = "try"
 
 type tryFlags struct {
 	configFlags
@@ -43,6 +33,10 @@ type tryFlags struct {
 	status      int
 	respHeaders []string
 	respBody    string
+
+	repeat      int
+	concurrency int
+	socket      string
 }
 
 func newTryCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -53,19 +47,27 @@ func newTryCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Run a plugin chain without APISIX: the runner is started in the process on a
 temporary unix socket and called exactly as APISIX calls it (PrepareConf,
 then HTTPReqCall or HTTPRespCall, answering the plugins' questions for
-variables and bodies from --var, --body and --resp-body).
+variables and bodies from --var, --body and --resp-body). With --socket,
+the runner already serving at PATH is called instead, as APISIX would.
 
 The reply is printed on standard output as JSON: for the request phase the
 action (stop, rewrite or none) with its fields, and what the upstream would
 receive after a rewrite; for the response phase the reply and what the
 HTTP client would receive. An error reply is printed as {"action":"error"}
-and the exit status is 1. Logs go to standard error.
+with its code and reason, and the exit status is 1. A plugin with no
+filter of its own for the phase is warned about. Logs go to standard error.
+
+--repeat N makes N calls on the same route (one conf, so a rate limiter
+counts them all), --concurrency C makes them on C connections at once; the
+output then lists every call and counts them by outcome.
 
 Example:
   go-runner try --conf '[{"name":"say","value":"{\"body\":\"hi\"}"}]' \
       --method POST --path /login --header 'x-user=ann' --arg debug
-  go-runner try --phase response --conf '[{"name":"resp","value":"{}"}]' \
-      --status 502 --resp-header content-type=text/plain --resp-body oops`,
+  go-runner try --phase response --conf '[{"name":"resp-header","value":"{\"set\":{\"X-A\":\"1\"}}"}]' \
+      --status 502 --resp-header content-type=text/plain --resp-body oops
+  go-runner try --conf '[{"name":"limit-req","value":"{\"rate\":1,\"burst\":2}"}]' --repeat 5
+  go-runner try --socket /tmp/runner.sock --conf '[{"name":"say","value":"{\"body\":\"hi\"}"}]'`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var extra []flagSetting
@@ -98,6 +100,9 @@ Example:
 	fl.IntVar(&f.status, "status", 200, "response phase: the upstream's status")
 	fl.StringArrayVar(&f.respHeaders, "resp-header", nil, "response phase: an upstream response header name=value (repeatable)")
 	fl.StringVar(&f.respBody, "resp-body", "", "response phase: the upstream's body, answered when a plugin asks for it")
+	fl.IntVar(&f.repeat, "repeat", 1, fmt.Sprintf("make the call N times on the same route (1 to %d)", maxTryRepeat))
+	fl.IntVar(&f.concurrency, "concurrency", 1, fmt.Sprintf("make the calls on C connections at once (1 to %d, at most --repeat)", maxTryConcurrency))
+	fl.StringVar(&f.socket, "socket", "", "call the runner serving at this unix socket (PATH or unix:PATH, as APISIX_LISTEN_ADDRESS) instead of starting one")
 	return c
 }
 
@@ -108,6 +113,9 @@ type tryCall struct {
 	req   client.ReqCall
 	resp  client.RespCall
 	extra client.Extra
+
+	repeat, concurrency int
+	socket              string
 }
 
 // call checks the flags and describes the call.
@@ -115,7 +123,21 @@ func (f *tryFlags) call(cmd *cobra.Command) (*tryCall, error) {
 	usage := func(format string, args ...any) error {
 		return fmt.Errorf("try: %w: %s", ErrUsage, fmt.Sprintf(format, args...))
 	}
-	tc := &tryCall{phase: f.phase}
+	tc := &tryCall{phase: f.phase, repeat: f.repeat, concurrency: f.concurrency, socket: strings.TrimPrefix(f.socket, "unix:")}
+	if f.repeat < 1 || f.repeat > maxTryRepeat {
+		return nil, usage("--repeat %d: want 1 to %d", f.repeat, maxTryRepeat)
+	}
+	if f.concurrency < 1 || f.concurrency > maxTryConcurrency || f.concurrency > f.repeat {
+		return nil, usage("--concurrency %d: want 1 to %d, and at most --repeat (%d)", f.concurrency, maxTryConcurrency, f.repeat)
+	}
+	if cmd.Flags().Changed("socket") {
+		if tc.socket == "" {
+			return nil, usage("--socket: want the path of the runner's unix socket")
+		}
+		if cmd.Flags().Changed("scripts") {
+			return nil, usage("--socket calls a running runner with its own scripts: --scripts does not apply")
+		}
+	}
 	if f.phase != "request" && f.phase != "response" {
 		return nil, usage("--phase %q: want request or response", f.phase)
 	}
@@ -232,96 +254,6 @@ func parseKVs(flag string, vals []string, colon, bare bool) ([]client.KV, error)
 		out = append(out, client.Pair(name, value))
 	}
 	return out, nil
-}
-
-// runTry serves the loaded plugins on a temporary socket, makes the call
-// through protocol/client and prints the reply.
-func runTry(in configInput, tc *tryCall, stdout, stderr io.Writer) error {
-	cfg, log, err := loadForTool(in, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer log.close()
-	pluginlog.SetLogger(log.Named("plugin"))
-	prober, err := newProber()
-	if err != nil {
-		return err
-	}
-	loaded, err := loadPlugins(cfg, log.Logger, nil, nil, prober.Prove, nil)
-	if err != nil {
-		return err
-	}
-	for _, le := range loaded.errs {
-		log.Error("script unit failed to load", zap.String("unit", le.unit), zap.String("error", le.Error()))
-	}
-	if len(loaded.errs) > 0 && cfg.Scripts.FailOnLoadError {
-		return fmt.Errorf("try: %w: %d unit(s), and scripts.fail_on_load_error is true", ErrLoad, len(loaded.errs))
-	}
-
-	dir, err := os.MkdirTemp("", "grtry")
-	if err != nil {
-		return fmt.Errorf("try: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "try.sock")
-	srv := protocol.NewServer(protocol.Config{
-		ConfTTL:       cfg.Conf.TTL(),
-		PluginTimeout: cfg.Plugins.Timeout,
-		SkipUnknown:   cfg.skipUnknown(),
-		MaxBodyBytes:  cfg.Plugins.MaxBodyBytes,
-		Logger:        log.Logger,
-	}, loaded.reg)
-	l, err := protocol.Listen("unix:"+sock, 0o600)
-	if err != nil {
-		return fmt.Errorf("try: %w", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- protocol.Run(ctx, srv, l, shutdownGrace) }()
-	defer func() {
-		cancel()
-		<-served
-	}()
-
-	c := client.New(client.Options{Path: sock, IOTimeout: cfg.Plugins.Timeout + 10*time.Second})
-	defer c.Close()
-	out, callErr := tc.do(c)
-	var rpc *client.RPCError
-	switch {
-	case errors.As(callErr, &rpc):
-		out = &tryOutput{Phase: tc.phase, Action: "error", Error: &tryError{Code: rpc.Code.String()}}
-	case callErr != nil:
-		return fmt.Errorf("try: %w", callErr)
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("try: %w", err)
-	}
-	if rpc != nil {
-		return &exitError{code: exitFailure, cause: fmt.Errorf("try: %w: %s", ErrReply, rpc.Code)}
-	}
-	return nil
-}
-
-// do makes the call on c, exactly as APISIX would for a route with this
-// conf, and describes the reply.
-func (tc *tryCall) do(c *client.Client) (*tryOutput, error) {
-	if tc.phase == "response" {
-		rt := &client.Route{Key: client.ConfKey(tryRouteID, "ext-plugin-post-resp", 1), Conf: tc.confs}
-		var res client.RespResult
-		if err := c.RespCall(rt, &tc.resp, &tc.extra, &res); err != nil {
-			return nil, err
-		}
-		return respOutput(tc, &res), nil
-	}
-	rt := &client.Route{Key: client.ConfKey(tryRouteID, "ext-plugin-pre-req", 1), Conf: tc.confs}
-	var res client.ReqResult
-	if err := c.ReqCall(rt, &tc.req, &tc.extra, &res); err != nil {
-		return nil, err
-	}
-	return reqOutput(tc, &res), nil
 }
 
 // protocolMethods lists the methods of the protocol's enum, sorted.

@@ -14,6 +14,7 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 
 	"github.com/go-runner/go-runner/bridge"
+	"github.com/go-runner/go-runner/internal/suggest"
 	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/protocol/metrics"
 )
@@ -99,36 +100,11 @@ func sectionsOf(ks *keySet) []string {
 // closest returns the candidate within edit distance 2 of s (3 for long
 // names), or "".
 func closest(candidates []string, s string) string {
-	best, bestD := "", 3
+	within := 2
 	if len(s) > 12 {
-		bestD = 4
+		within = 3
 	}
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(c), strings.ToLower(s)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Closest(candidates, s, within)
 }
 
 // decodeErrors turns mapstructure's errors into one configError per key.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/go-runner/go-runner/protocol/client"
@@ -11,6 +12,8 @@ import (
 // receive, plus what it would do with it.
 type tryOutput struct {
 	Phase string `json:"phase"`
+	// Call numbers the call, from 1, when try makes several (--repeat).
+	Call int `json:"call,omitempty"`
 	// Action is stop, rewrite or none for the request phase, response for
 	// the response phase, error for an error reply.
 	Action   string       `json:"action"`
@@ -22,6 +25,21 @@ type tryOutput struct {
 	Error    *tryError    `json:"error,omitempty"`
 	// ExtraInfo counts the questions the plugins asked APISIX.
 	ExtraInfo *tryExtra `json:"extra_info,omitempty"`
+	// Warnings are about the conf: a plugin without a filter for the phase.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// tryRepeat is what try prints for --repeat or --concurrency: every
+// call's output, by call number, and how many calls ended each way.
+type tryRepeat struct {
+	Phase       string `json:"phase"`
+	Repeat      int    `json:"repeat"`
+	Concurrency int    `json:"concurrency"`
+	// Summary counts the calls by outcome: "none", "rewrite", "stop 429",
+	// "response 200" (the client's status) or "error BAD_REQUEST".
+	Summary  map[string]int `json:"summary"`
+	Warnings []string       `json:"warnings,omitempty"`
+	Calls    []*tryOutput   `json:"calls"`
 }
 
 // tryKV is a header or argument; Value is absent on an entry that deletes.
@@ -79,6 +97,9 @@ type tryError struct {
 	// Code is the RPC error code: BAD_REQUEST, SERVICE_UNAVAILABLE or
 	// CONF_TOKEN_NOT_FOUND.
 	Code string `json:"code"`
+	// Reason is why, as the runner logs it; the wire carries only the
+	// code, so a reply from a runner reached with --socket has none.
+	Reason string `json:"reason,omitempty"`
 }
 
 type tryExtra struct {
@@ -130,8 +151,21 @@ func extraOf(x *client.Extra) *tryExtra {
 	return &tryExtra{Var: x.VarTrips, RequestBody: x.ReqBodyTrips, ResponseBody: x.RespBodyTrips}
 }
 
-func reqOutput(tc *tryCall, res *client.ReqResult) *tryOutput {
-	out := &tryOutput{Phase: "request", Action: res.Action.String(), ExtraInfo: extraOf(&tc.extra)}
+// outcome is the key of the summary of --repeat for out.
+func (out *tryOutput) outcome() string {
+	switch {
+	case out.Error != nil:
+		return "error " + out.Error.Code
+	case out.Stop != nil:
+		return fmt.Sprintf("stop %d", out.Stop.Status)
+	case out.Client != nil:
+		return fmt.Sprintf("response %d", out.Client.Status)
+	}
+	return out.Action
+}
+
+func reqOutput(tc *tryCall, x *client.Extra, res *client.ReqResult) *tryOutput {
+	out := &tryOutput{Phase: "request", Action: res.Action.String(), ExtraInfo: extraOf(x)}
 	switch res.Action {
 	case client.ActionStop:
 		out.Stop = &tryStop{Status: res.Stop.Status, Headers: kvs(res.Stop.Headers), tryBody: body(res.Stop.Body)}
@@ -154,8 +188,8 @@ func reqOutput(tc *tryCall, res *client.ReqResult) *tryOutput {
 	return out
 }
 
-func respOutput(tc *tryCall, res *client.RespResult) *tryOutput {
-	out := &tryOutput{Phase: "response", Action: "response", ExtraInfo: extraOf(&tc.extra)}
+func respOutput(tc *tryCall, x *client.Extra, res *client.RespResult) *tryOutput {
+	out := &tryOutput{Phase: "response", Action: "response", ExtraInfo: extraOf(x)}
 	r := &tryResponse{Status: res.Status, Headers: kvs(res.Headers)}
 	if res.HasBody {
 		r.tryBody = body(res.Body)

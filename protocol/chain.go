@@ -28,7 +28,9 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 	// ParseConf, rare and fatal to its route when refused, is not limited.
 	if a, ok := spec.Guard.(Admitter); ok && phase != PhaseParseConf {
 		if !a.Acquire(c.srv.cfg.QueueWait) {
-			c.srv.obs.PluginCall(spec, phase, time.Since(start), OutcomeBusy)
+			d := time.Since(start)
+			c.srv.obs.PluginCall(spec, phase, d, OutcomeBusy)
+			c.logCall(spec, phase, d, OutcomeBusy)
 			return fmt.Errorf("protocol: plugin %q: %w", spec.Name, ErrUnitBusy)
 		}
 		c.held = a
@@ -93,7 +95,9 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		}
 		// Counted before it is logged: whoever reads the line finds the
 		// call in the metrics.
-		c.srv.obs.PluginCall(spec, phase, time.Since(start), outcome)
+		d := time.Since(start)
+		c.srv.obs.PluginCall(spec, phase, d, outcome)
+		c.logCall(spec, phase, d, outcome)
 		if panicked != nil {
 			c.srv.logPanic(spec, phase, panicked) // still in the panicking frame
 		}
@@ -103,6 +107,15 @@ func (c *conn) invoke(spec *plugin.Spec, phase Phase, start time.Time, call func
 		}
 	}()
 	return call()
+}
+
+// logCall writes the debug line of one plugin call; nothing, and no
+// allocation, when debug is off.
+func (c *conn) logCall(spec *plugin.Spec, phase Phase, d time.Duration, outcome Outcome) {
+	if ce := c.srv.log.Check(zap.DebugLevel, "plugin call"); ce != nil {
+		ce.Write(zap.String("plugin", spec.Name), zap.String("unit", spec.Unit), zap.String("phase", string(phase)),
+			zap.Duration("duration", d), zap.String("outcome", string(outcome)))
+	}
 }
 
 // unitStopped reports whether spec's code was stopped, when its guard can

@@ -115,10 +115,22 @@ type ConfError struct {
 	Index  int    // position in the conf list
 	Plugin string // the entry's plugin name
 	Err    error  // wraps ErrUnknownPlugin or ErrBadConf
+	// Suggest is the served plugin whose name is closest to an unknown
+	// Plugin, when the catalog can tell (a *plugin.Registry can); "" if none.
+	Suggest string
 }
 
 func (e *ConfError) Error() string {
+	if e.Suggest != "" {
+		return fmt.Sprintf("protocol: conf entry %d, plugin %q: %v; did you mean %q?", e.Index, e.Plugin, e.Err, e.Suggest)
+	}
 	return fmt.Sprintf("protocol: conf entry %d, plugin %q: %v", e.Index, e.Plugin, e.Err)
+}
+
+// suggester is a Catalog that can name the plugin closest to a name it
+// lacks (plugin.Registry.Suggest).
+type suggester interface {
+	Suggest(name string) string
 }
 
 func (e *ConfError) Unwrap() error { return e.Err }
@@ -194,6 +206,9 @@ func (c *confCache) build(raw []rawConf, old *chain, cat Catalog, parse parser) 
 		spec := cat.Lookup(rc.name)
 		if spec == nil {
 			err := &ConfError{Index: i, Plugin: rc.name, Err: ErrUnknownPlugin}
+			if sg, ok := cat.(suggester); ok {
+				err.Suggest = sg.Suggest(rc.name)
+			}
 			if c.skip {
 				skips = append(skips, skipped{rc.name, err})
 				continue

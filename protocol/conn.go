@@ -3,6 +3,7 @@ package protocol
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -126,7 +127,8 @@ func (c *conn) handle(typ byte, body []byte) (ok bool) {
 			c.srv.obs.FrameError("panic")
 			c.srv.log.Error("recovered panic while handling a frame",
 				zap.String("type", TypeName(typ)), zap.Any("panic", unwrapPanic(p)))
-			c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+			c.errorReply(A6Err.CodeSERVICE_UNAVAILABLE, ErrorReply{Frame: TypeName(typ),
+				Err: fmt.Errorf("protocol: panic while handling a frame: %v", unwrapPanic(p))})
 			ok = !c.broken
 		}
 	}()
@@ -140,7 +142,7 @@ func (c *conn) handle(typ byte, body []byte) (ok bool) {
 	default:
 		c.srv.obs.FrameError("unknown_type")
 		c.srv.log.Warn("unexpected frame type", zap.String("type", TypeName(typ)), zap.Int("size", len(body)))
-		c.sendError(A6Err.CodeBAD_REQUEST)
+		c.errorReply(A6Err.CodeBAD_REQUEST, ErrorReply{Frame: TypeName(typ), Err: ErrUnexpectedType})
 	}
 	return !c.broken
 }
@@ -166,10 +168,17 @@ func (c *conn) prepareConf(body []byte) {
 			plug = ce.Plugin
 		}
 		c.srv.log.Error("conf rejected", zap.String("key", key), zap.String("plugin", plug), zap.Error(err))
-		c.sendError(A6Err.CodeBAD_REQUEST)
+		c.errorReply(A6Err.CodeBAD_REQUEST, ErrorReply{Frame: TypeName(TypePrepareConf), Key: key, Err: err})
 		return
 	}
 	c.srv.obs.ConfEntries(c.srv.confs.len())
+	if ce := c.srv.log.Check(zap.DebugLevel, "conf prepared"); ce != nil {
+		names := make([]string, len(raw))
+		for i, rc := range raw {
+			names[i] = rc.name
+		}
+		ce.Write(zap.String("key", key), zap.Uint32("token", e.token), zap.Strings("plugins", names))
+	}
 	if f := c.srv.cfg.OnConfPrepared; f != nil {
 		f(e.record())
 	}
@@ -184,14 +193,14 @@ func (c *conn) reqCall(body []byte) {
 		return
 	}
 	now := time.Now() // one clock read for the conf lookup and the first plugin
-	ch := c.chainFor(fb.ConfToken(), now)
+	ch := c.chainFor(TypeHTTPReqCall, fb.ConfToken(), fb.Id(), now)
 	if ch == nil {
 		return
 	}
 	c.req.reset(c)
 	c.w.reset()
 	if err := c.runRequest(ch, now); err != nil {
-		c.callFailed(err)
+		c.callFailed(TypeHTTPReqCall, fb.Id(), err)
 		return
 	}
 	switch {
@@ -212,29 +221,29 @@ func (c *conn) respCall(body []byte) {
 		return
 	}
 	now := time.Now()
-	ch := c.chainFor(fb.ConfToken(), now)
+	ch := c.chainFor(TypeHTTPRespCall, fb.ConfToken(), fb.Id(), now)
 	if ch == nil {
 		return
 	}
 	c.resp.reset(c)
 	if err := c.runResponse(ch, now); err != nil {
-		c.callFailed(err)
+		c.callFailed(TypeHTTPRespCall, fb.Id(), err)
 		return
 	}
 	encodeResp(c.b, fb.Id(), &c.resp)
 	c.reply(TypeHTTPRespCall)
 }
 
-// chainFor finds the chain of a token live at now, or answers the frame and
-// returns nil.
-func (c *conn) chainFor(token uint32, now time.Time) *chain {
+// chainFor finds the chain of a token live at now, or answers the frame
+// (of type typ, call id) and returns nil.
+func (c *conn) chainFor(typ byte, token, id uint32, now time.Time) *chain {
 	e := c.srv.confs.lookup(token, now.UnixNano())
 	if e == nil {
 		c.srv.obs.FrameError("token_not_found")
 		if ce := c.srv.log.Check(zap.DebugLevel, "conf token not found"); ce != nil {
 			ce.Write(zap.Uint32("token", token))
 		}
-		c.sendError(A6Err.CodeCONF_TOKEN_NOT_FOUND)
+		c.errorReply(A6Err.CodeCONF_TOKEN_NOT_FOUND, ErrorReply{Frame: TypeName(typ), ID: id, Err: ErrTokenNotFound})
 		return nil
 	}
 	ch := e.chain.Load()
@@ -243,7 +252,7 @@ func (c *conn) chainFor(token uint32, now time.Time) *chain {
 		if ce := c.srv.log.Check(zap.DebugLevel, "conf cannot serve"); ce != nil {
 			ce.Write(zap.String("key", e.key), zap.Error(ch.err))
 		}
-		c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+		c.errorReply(A6Err.CodeSERVICE_UNAVAILABLE, ErrorReply{Frame: TypeName(typ), Key: e.key, ID: id, Err: ch.err})
 		return nil
 	}
 	return ch
@@ -252,19 +261,29 @@ func (c *conn) chainFor(token uint32, now time.Time) *chain {
 func (c *conn) malformed(err error) {
 	c.srv.obs.FrameError("malformed")
 	c.srv.log.Warn("malformed frame", zap.Error(err))
-	c.sendError(A6Err.CodeBAD_REQUEST)
+	c.errorReply(A6Err.CodeBAD_REQUEST, ErrorReply{Err: err})
 }
 
-// callFailed answers a call whose plugin failed. The failure was logged
-// where it happened.
-func (c *conn) callFailed(err error) {
+// callFailed answers a call (of type typ, id) whose plugin failed. The
+// failure was logged where it happened.
+func (c *conn) callFailed(typ byte, id uint32, err error) {
 	if c.broken {
 		return
 	}
 	if ce := c.srv.log.Check(zap.DebugLevel, "call failed"); ce != nil {
 		ce.Write(zap.Error(err))
 	}
-	c.sendError(A6Err.CodeSERVICE_UNAVAILABLE)
+	c.errorReply(A6Err.CodeSERVICE_UNAVAILABLE, ErrorReply{Frame: TypeName(typ), ID: id, Err: err})
+}
+
+// errorReply tells Config.OnErrorReply, when set, why the frame is answered
+// with code, then answers it.
+func (c *conn) errorReply(code A6Err.Code, r ErrorReply) {
+	if f := c.srv.cfg.OnErrorReply; f != nil {
+		r.Code = code.String()
+		f(r)
+	}
+	c.sendError(code)
 }
 
 func (c *conn) sendError(code A6Err.Code) {

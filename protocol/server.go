@@ -66,6 +66,27 @@ type Config struct {
 	// Admitter) before it is refused; half of PluginTimeout when zero (the
 	// wait counts in the call's deadline), none when negative.
 	QueueWait time.Duration
+	// OnErrorReply, when set, is told of every error reply with its reason
+	// (the wire carries only the code), on the connection's goroutine,
+	// before the reply is written: go-runner try prints it. It must not
+	// block.
+	OnErrorReply func(ErrorReply)
+}
+
+// ErrorReply is an error the runner answers a frame with.
+type ErrorReply struct {
+	// Frame is the type of the frame answered (TypeName), "" when a
+	// malformed frame could not be told.
+	Frame string
+	// Key is the conf key of a PrepareConf, or of the conf a call's token
+	// names; ID the id of an HTTPReqCall or HTTPRespCall.
+	Key string
+	ID  uint32
+	// Code is the error code sent: BAD_REQUEST, SERVICE_UNAVAILABLE or
+	// CONF_TOKEN_NOT_FOUND.
+	Code string
+	// Err is the reason.
+	Err error
 }
 
 // Admitter is a plugin Guard that bounds how many calls its code runs at

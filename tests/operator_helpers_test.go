@@ -60,21 +60,29 @@ func opRun(t testing.TB, dir string, env []string, args ...string) opResult {
 
 func opRunBin(t testing.TB, path, dir string, env []string, args ...string) opResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), exitTimeout)
+	return runBounded(t, exitTimeout, path, dir, runnerEnv(env...), args...)
+}
+
+// runBounded runs prog with args in dir with exactly env until it exits,
+// failing the test past d.
+func runBounded(t testing.TB, d time.Duration, prog, dir string, env []string, args ...string) opResult {
+	t.Helper()
+	name := filepath.Base(prog)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
+	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir = dir
-	cmd.Env = runnerEnv(env...)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("go-runner %q still running after %s:\nstdout:\n%s\nstderr:\n%s", args, exitTimeout, stdout.String(), stderr.String())
+		t.Fatalf("%s %q still running after %s:\nstdout:\n%s\nstderr:\n%s", name, args, d, stdout.String(), stderr.String())
 	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("go-runner %q: %v", args, err)
+		t.Fatalf("%s %q: %v", name, args, err)
 	}
 	return opResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 }
