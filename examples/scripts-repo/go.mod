@@ -1,4 +1,4 @@
-module example.com/myscripts
+module scripts
 
 go 1.26.0
 
