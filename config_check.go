@@ -302,9 +302,6 @@ func (c *Config) validateEtcd(bad func(key, format string, args ...any)) {
 	if e.Timeout < MinEtcdTimeout || e.Timeout > MaxEtcdTimeout {
 		bad("scripts.etcd.timeout", "want a duration from %s to %s", MinEtcdTimeout, MaxEtcdTimeout)
 	}
-	if e.On() && strings.TrimSpace(e.Cache) == "" {
-		bad("scripts.etcd.cache", "want the path of a folder for the scripts read from etcd (served when etcd is unreachable)")
-	}
 	if (e.TLS.Cert == "") != (e.TLS.Key == "") {
 		bad("scripts.etcd.tls.key", "want scripts.etcd.tls.cert and scripts.etcd.tls.key both set, or neither")
 	}

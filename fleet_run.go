@@ -31,6 +31,10 @@ func (c *Config) serveFromEtcd() error {
 	if !c.Scripts.Etcd.On() {
 		return nil
 	}
+	if strings.TrimSpace(c.Scripts.Etcd.Cache) == "" {
+		return fmt.Errorf("config: scripts.etcd.cache is empty (from %s): %w: run needs a folder for the scripts read from etcd (served when etcd is unreachable)",
+			c.source("scripts.etcd.cache"), ErrConfig)
+	}
 	if err := os.MkdirAll(c.Scripts.Etcd.Cache, 0o700); err != nil {
 		return fmt.Errorf("config: scripts.etcd.cache = %q (from %s): %w: %w", c.Scripts.Etcd.Cache, c.source("scripts.etcd.cache"), ErrConfig, err)
 	}
@@ -52,12 +56,8 @@ func withFleet(ctx context.Context, cfg *Config, in configInput, log *runLogger,
 	}
 	o := cfg.Scripts.Etcd.options()
 	o.Logger = log.Named("etcd").WithOptions(zap.IncreaseLevel(zap.ErrorLevel))
-	cli, err := fleet.Dial(o)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
-	m := fleet.NewMirror(cli, o, fleet.Cache{Dir: cfg.Scripts.Etcd.Cache}, checkGate(cfg, in), log.Logger)
+	m := fleet.NewMirror(o, fleet.Cache{Dir: cfg.Scripts.Etcd.Cache}, checkGate(cfg, in), log.Logger)
+	defer m.Close()
 	if err := m.Start(ctx); err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@ type Gate func(ctx context.Context, name string, u Unit) error
 
 // Mirror keeps a Cache equal to the good units of a prefix in etcd.
 type Mirror struct {
-	cli     *clientv3.Client
+	opts    Options
+	cli     *clientv3.Client // nil until etcd answered once (a client with a user must log in at its creation)
 	prefix  string
 	timeout time.Duration
 	cache   Cache
@@ -37,9 +38,10 @@ type Mirror struct {
 	refused map[string]Unit // unit versions the gate refused, not tried again
 }
 
-// NewMirror returns a mirror of o.Prefix into cache, through cli.
-func NewMirror(cli *clientv3.Client, o Options, cache Cache, gate Gate, log *zap.Logger) *Mirror {
-	return &Mirror{cli: cli, prefix: o.Prefix, timeout: o.Timeout, cache: cache, gate: gate,
+// NewMirror returns a mirror of o.Prefix into cache. It connects in Start
+// and Run; Close releases the connection.
+func NewMirror(o Options, cache Cache, gate Gate, log *zap.Logger) *Mirror {
+	return &Mirror{opts: o, prefix: o.Prefix, timeout: o.Timeout, cache: cache, gate: gate,
 		log: log.Named("fleet"), good: Set{}, refused: map[string]Unit{}}
 }
 
@@ -54,7 +56,7 @@ func (m *Mirror) Start(ctx context.Context) error {
 	}
 	m.good = good
 	if err := m.resync(ctx); err != nil {
-		if errors.Is(err, errCache) {
+		if errors.Is(err, errCache) || errors.Is(err, ErrConfig) {
 			return err
 		}
 		m.log.Warn("etcd unreachable; serving the scripts cached from it until it answers",
@@ -104,8 +106,24 @@ func (m *Mirror) Run(ctx context.Context) {
 	}
 }
 
-// resync reads the whole prefix and applies it.
+// Close closes the connection to etcd, if any. Call it after Run.
+func (m *Mirror) Close() {
+	if m.cli != nil {
+		m.cli.Close()
+		m.cli = nil
+	}
+}
+
+// resync reads the whole prefix and applies it, connecting first if need
+// be.
 func (m *Mirror) resync(ctx context.Context) error {
+	if m.cli == nil {
+		cli, err := Dial(m.opts)
+		if err != nil {
+			return err
+		}
+		m.cli = cli
+	}
 	rctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	resp, err := m.cli.Get(rctx, m.prefix, clientv3.WithPrefix())
