@@ -36,6 +36,9 @@ type Mirror struct {
 	rev     int64
 	good    Set             // what the cache holds
 	refused map[string]Unit // unit versions the gate refused, not tried again
+
+	// afterApply, when set (tests), is called after each apply.
+	afterApply func(rev int64)
 }
 
 // NewMirror returns a mirror of o.Prefix into cache. It connects in Start
@@ -177,6 +180,9 @@ func (m *Mirror) watch(ctx context.Context) error {
 // apply brings the cache to the good units of m.raw: a changed unit
 // passes the gate first; one that does not keeps its last good version.
 func (m *Mirror) apply(ctx context.Context) error {
+	if m.afterApply != nil {
+		defer m.afterApply(m.rev)
+	}
 	latest := setOf(m.prefix, m.raw)
 	next := Set{}
 	changed := false

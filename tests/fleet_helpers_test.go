@@ -3,106 +3,44 @@ package tests
 import (
 	"context"
 	"encoding/json"
-	"net"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/go-runner/go-runner/internal/etcdtest"
 	"github.com/go-runner/go-runner/protocol/client"
 )
 
-// Helpers of the fleet test (fleet_test.go): a real etcd server (Debian's
-// etcd-server, which test.sh installs) on 127.0.0.1, and runners serving
-// the scripts it holds.
+// Helpers of the fleet test (fleet_test.go): a real etcd server
+// (internal/etcdtest) with etcd's RBAC set up, and runners serving the
+// scripts it holds.
 
 // fleetPrefix is the default scripts.etcd.prefix.
 const fleetPrefix = "/go-runner/scripts/"
 
-// etcdServer is an etcd started for one test, on a data dir of its own.
+// etcdServer is an etcd started for one test, with the users of
+// enableAuth.
 type etcdServer struct {
-	t        testing.TB
-	cmd      *exec.Cmd
-	out      *logBuf
-	done     chan struct{}
-	endpoint string // http://127.0.0.1:PORT
+	*etcdtest.Server
+	t testing.TB
 }
 
-// freePort returns a port of 127.0.0.1 nobody listens on now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startEtcd starts etcd on random ports of 127.0.0.1 and waits until it
-// serves clients; the test is skipped, saying why, when there is no etcd.
+// startEtcd starts etcd (skipping the test, saying why, without one).
 func startEtcd(t testing.TB) *etcdServer {
 	t.Helper()
-	path, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Skip("etcd is not installed (test.sh installs Debian's etcd-server as root): the fleet is not tested")
-	}
-	dir := t.TempDir()
-	client := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
-	peer := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
-	e := &etcdServer{t: t, out: newLogBuf(), done: make(chan struct{}), endpoint: client}
-	e.cmd = exec.Command(path, "--name", "fleet", "--data-dir", filepath.Join(dir, "data"),
-		"--listen-client-urls", client, "--advertise-client-urls", client,
-		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-		"--initial-cluster", "fleet="+peer)
-	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
-	if err := e.cmd.Start(); err != nil {
-		t.Fatalf("start etcd: %v", err)
-	}
-	go func() { _ = e.cmd.Wait(); close(e.done) }()
-	t.Cleanup(func() {
-		e.stop()
-		if t.Failed() {
-			t.Logf("etcd output:\n%s", e.out.String())
-		}
-	})
-	if !e.out.waitCount(readyTimeout, 1, "ready to serve client requests") {
-		t.Fatalf("etcd not serving within %s:\n%s", readyTimeout, e.out.String())
-	}
-	return e
+	return &etcdServer{Server: etcdtest.Start(t), t: t}
 }
 
-// stop ends etcd (SIGTERM, then SIGKILL) and waits for it.
-func (e *etcdServer) stop() {
-	select {
-	case <-e.done:
-		return
-	default:
-	}
-	_ = e.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-e.done:
-	case <-time.After(exitTimeout):
-		_ = e.cmd.Process.Kill()
-		<-e.done
-	}
-}
-
-// client returns a client of e as user (root, runner or pusher).
+// client returns a client of e as user ("" before enableAuth).
 func (e *etcdServer) client(user string) *clientv3.Client {
 	e.t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{e.endpoint}, DialTimeout: 10 * time.Second,
-		Username: user, Password: user + "-secret"})
-	if err != nil {
-		e.t.Fatal(err)
+	if user == "" {
+		return e.Client("", "")
 	}
-	e.t.Cleanup(func() { cli.Close() })
-	return cli
+	return e.Client(user, user+"-secret")
 }
 
 // enableAuth sets up etcd's RBAC as the README shows it: a role reading
@@ -142,7 +80,7 @@ func (e *etcdServer) enableAuth() {
 
 // sets are the --set flags of a command on e as user.
 func (e *etcdServer) sets(user string, more ...string) []string {
-	out := []string{"--set", "scripts.etcd.endpoints=" + e.endpoint, "--set", "scripts.etcd.user=" + user,
+	out := []string{"--set", "scripts.etcd.endpoints=" + e.Endpoint, "--set", "scripts.etcd.user=" + user,
 		"--set", "scripts.etcd.password=" + user + "-secret"}
 	for _, s := range more {
 		out = append(out, "--set", s)

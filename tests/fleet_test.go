@@ -125,7 +125,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("etcd down", func(t *testing.T) {
-		e.stop()
+		e.Stop()
 		for i, n := range nodes {
 			if v := n.version(t); v != 1 {
 				t.Fatalf("node %d serves version %d with etcd down, want 1", i, v)
