@@ -38,13 +38,21 @@ func (c *Config) serveFromEtcd() error {
 	if err := os.MkdirAll(c.Scripts.Etcd.Cache, 0o700); err != nil {
 		return fmt.Errorf("config: scripts.etcd.cache = %q (from %s): %w: %w", c.Scripts.Etcd.Cache, c.source("scripts.etcd.cache"), ErrConfig, err)
 	}
+	c.useEtcdCache()
+	return nil
+}
+
+// useEtcdCache sets the scripts settings run serves the etcd cache with
+// (see serveFromEtcd); nothing when etcd is off. A config file edit is
+// compared after it too.
+func (c *Config) useEtcdCache() {
+	if !c.Scripts.Etcd.On() {
+		return
+	}
 	c.Scripts.Dir = c.Scripts.Etcd.Cache
 	c.Scripts.Watch = true
-	if c.Scripts.Debounce > etcdDebounce {
-		c.Scripts.Debounce = etcdDebounce
-	}
+	c.Scripts.Debounce = min(c.Scripts.Debounce, etcdDebounce)
 	c.sources["scripts.dir"] = "scripts.etcd.cache"
-	return nil
 }
 
 // withFleet runs fn while a fleet.Mirror keeps the cache up to date with
