@@ -45,11 +45,7 @@ content sum (the one go-runner status shows for the unit served), when and
 by whom.`,
 		Args: maxArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			in, err := f.input()
-			if err != nil {
-				return err
-			}
-			cfg, err := fleetConfig(in)
+			cfg, err := f.fleetConfig()
 			if err != nil {
 				return err
 			}
@@ -110,11 +106,7 @@ proved as any version).`,
 			if err != nil || rev < 1 {
 				return fmt.Errorf("%w: REV %q is not an etcd revision (a whole number from 1)", ErrUsage, args[1])
 			}
-			in, err := f.input()
-			if err != nil {
-				return err
-			}
-			cfg, err := fleetConfig(in)
+			cfg, err := f.fleetConfig()
 			if err != nil {
 				return err
 			}
@@ -130,4 +122,13 @@ proved as any version).`,
 	}
 	f.add(c)
 	return c
+}
+
+// fleetConfig is the configuration of f for history and rollback.
+func (f *configFlags) fleetConfig() (*Config, error) {
+	in, err := f.input()
+	if err != nil {
+		return nil, err
+	}
+	return fleetConfig(in)
 }

@@ -34,11 +34,7 @@ Exit status: 0 pushed (or nothing to push), 1 refused or failed, 2 when the
 command line or the configuration is invalid.`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var extra []flagSetting
-			if len(args) == 1 {
-				extra = append(extra, flagSetting{key: "scripts.dir", value: args[0], from: "argument DIR"})
-			}
-			in, err := f.input(extra...)
+			in, err := f.input(dirArg(args)...)
 			if err != nil {
 				return err
 			}

@@ -93,14 +93,8 @@ func checkGate(cfg *Config, in configInput) fleet.Gate {
 			return fmt.Errorf("fleet: check: %w", err)
 		}
 		defer os.RemoveAll(dir)
-		for file, b := range u {
-			p := filepath.Join(dir, filepath.FromSlash(file))
-			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-				return fmt.Errorf("fleet: check: %w", err)
-			}
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				return fmt.Errorf("fleet: check: %w", err)
-			}
+		if err := u.WriteFiles(dir); err != nil {
+			return fmt.Errorf("fleet: check: %w", err)
 		}
 		ctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()

@@ -83,14 +83,8 @@ func (c Cache) Write(set Set, rev int64) error {
 	}
 	defer os.RemoveAll(tmp) // gone already once renamed
 	for _, u := range set {
-		for file, b := range u {
-			p := filepath.Join(tmp, filepath.FromSlash(file))
-			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-				return fmt.Errorf("fleet: cache: %w", err)
-			}
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				return fmt.Errorf("fleet: cache: %w", err)
-			}
+		if err := u.WriteFiles(tmp); err != nil {
+			return fmt.Errorf("fleet: cache: %w", err)
 		}
 	}
 	final := filepath.Join(c.Dir, name)

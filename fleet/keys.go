@@ -1,7 +1,10 @@
 package fleet
 
 import (
-	"sort"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -74,21 +77,22 @@ func (u Unit) equal(o Unit) bool {
 }
 
 // Files are the unit's file paths, sorted.
-func (u Unit) Files() []string {
-	names := make([]string, 0, len(u))
-	for f := range u {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	return names
-}
+func (u Unit) Files() []string { return slices.Sorted(maps.Keys(u)) }
 
 // Names are the set's unit names, sorted.
-func (s Set) Names() []string {
-	names := make([]string, 0, len(s))
-	for n := range s {
-		names = append(names, n)
+func (s Set) Names() []string { return slices.Sorted(maps.Keys(s)) }
+
+// WriteFiles writes the unit's files under dir (created as needed, owner
+// only: they are code).
+func (u Unit) WriteFiles(dir string) error {
+	for file, b := range u {
+		p := filepath.Join(dir, filepath.FromSlash(file))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			return err
+		}
 	}
-	sort.Strings(names)
-	return names
+	return nil
 }
