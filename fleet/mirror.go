@@ -82,8 +82,11 @@ func (m *Mirror) Run(ctx context.Context) {
 	down := m.raw == nil // Start said so
 	for ctx.Err() == nil {
 		var err error
-		if m.raw == nil {
+		switch {
+		case m.raw == nil:
 			err = m.resync(ctx)
+		case down:
+			err = m.connect(ctx) // then watch from the last revision seen
 		}
 		if err == nil {
 			if down {
@@ -100,6 +103,10 @@ func (m *Mirror) Run(ctx context.Context) {
 			m.log.Warn("etcd unreachable; the cached scripts keep serving, retrying", zap.Error(err), zap.Duration("retry_in", wait))
 			down = true
 		}
+		// The next try dials anew: etcd's client would wait out a backoff
+		// of its own (up to minutes), and an etcd that restarted forgot
+		// the login.
+		m.Close()
 		select {
 		case <-ctx.Done():
 			return
@@ -117,15 +124,32 @@ func (m *Mirror) Close() {
 	}
 }
 
+// dial makes the client, unless there is one.
+func (m *Mirror) dial() error {
+	if m.cli != nil {
+		return nil
+	}
+	cli, err := Dial(m.opts)
+	if err != nil {
+		return err
+	}
+	m.cli = cli
+	return nil
+}
+
+// connect dials etcd if need be and checks that it answers.
+func (m *Mirror) connect(ctx context.Context) error {
+	if err := m.dial(); err != nil {
+		return err
+	}
+	return m.ping(ctx)
+}
+
 // resync reads the whole prefix and applies it, connecting first if need
 // be.
 func (m *Mirror) resync(ctx context.Context) error {
-	if m.cli == nil {
-		cli, err := Dial(m.opts)
-		if err != nil {
-			return err
-		}
-		m.cli = cli
+	if err := m.dial(); err != nil {
+		return err
 	}
 	rctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
@@ -141,12 +165,35 @@ func (m *Mirror) resync(ctx context.Context) error {
 	return m.apply(ctx)
 }
 
+// healthEvery is how often, in timeouts, a watch checks that etcd still
+// answers: etcd's client retries a broken watch quietly, so without this
+// an etcd that went away (or restarted, forgetting the login) would go
+// unnoticed.
+const healthEvery = 2
+
 // watch applies the prefix's changes from the revision after m.rev until
-// the watch ends: an error, or a compaction (the next round reads all).
+// the watch ends: an error, etcd not answering, or a compaction (the next
+// round reads all).
 func (m *Mirror) watch(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
-	for resp := range m.cli.Watch(wctx, m.prefix, clientv3.WithPrefix(), clientv3.WithRev(m.rev+1)) {
+	wch := m.cli.Watch(wctx, m.prefix, clientv3.WithPrefix(), clientv3.WithRev(m.rev+1))
+	health := time.NewTicker(healthEvery * m.timeout)
+	defer health.Stop()
+	for {
+		var resp clientv3.WatchResponse
+		var ok bool
+		select {
+		case resp, ok = <-wch:
+		case <-health.C:
+			if err := m.ping(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if !ok {
+			break
+		}
 		if resp.CompactRevision != 0 {
 			m.log.Info("etcd compacted past the last revision seen; reading every script again",
 				zap.Int64("revision", m.rev), zap.Int64("compacted", resp.CompactRevision))
@@ -175,6 +222,16 @@ func (m *Mirror) watch(ctx context.Context) error {
 		return err
 	}
 	return fmt.Errorf("fleet: watch %s ended", m.prefix)
+}
+
+// ping reads one key (counting only) to see that etcd answers.
+func (m *Mirror) ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	if _, err := m.cli.Get(pctx, m.prefix+PushedKey, clientv3.WithCountOnly()); err != nil {
+		return fmt.Errorf("fleet: etcd does not answer: %w", err)
+	}
+	return nil
 }
 
 // apply brings the cache to the good units of m.raw: a changed unit

@@ -25,6 +25,7 @@ type Server struct {
 	Endpoint string
 
 	t    testing.TB
+	args []string // the command line
 	cmd  *exec.Cmd
 	done chan struct{}
 	mu   sync.Mutex
@@ -66,29 +67,46 @@ func Start(t testing.TB) *Server {
 	client := "http://127.0.0.1:" + freePort(t)
 	peer := "http://127.0.0.1:" + freePort(t)
 	s := &Server{Endpoint: client, t: t, done: make(chan struct{})}
-	s.cmd = exec.Command(path, "--name", "test", "--data-dir", filepath.Join(t.TempDir(), "data"),
+	s.args = []string{path, "--name", "test", "--data-dir", filepath.Join(t.TempDir(), "data"),
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-		"--initial-cluster", "test="+peer)
-	s.cmd.Stdout, s.cmd.Stderr = s, s
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start etcd: %v", err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
+		"--initial-cluster", "test="+peer}
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
 			t.Logf("etcd output:\n%s", s.Output())
 		}
 	})
-	cli := s.Client("", "")
+	s.start("", "")
+	return s
+}
+
+// Restart starts s again after Stop, on the same data and ports, and
+// waits until it answers; user and password log in for that wait once
+// authentication is on.
+func (s *Server) Restart(user, password string) {
+	s.t.Helper()
+	s.done = make(chan struct{})
+	s.start(user, password)
+}
+
+// start runs etcd and waits until it answers a read as user.
+func (s *Server) start(user, password string) {
+	s.t.Helper()
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
+	s.cmd.Stdout, s.cmd.Stderr = s, s
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start etcd: %v", err)
+	}
+	done := s.done
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	cli := s.Client(user, password)
 	ctx, cancel := context.WithTimeout(context.Background(), Bound)
 	defer cancel()
 	// The client retries until etcd listens: this returns once it answers.
 	if _, err := cli.Get(ctx, "/etcdtest/ready"); err != nil {
-		t.Fatalf("etcd does not answer within %s: %v\n%s", Bound, err, s.Output())
+		s.t.Fatalf("etcd does not answer within %s: %v\n%s", Bound, err, s.Output())
 	}
-	return s
 }
 
 // Client returns a client of s, logged in as user when not "", closed
