@@ -31,11 +31,13 @@
 // good set, and a runner started from it (etcd down) serves that.
 //
 // The Mirror reads the whole prefix once, then watches it from the
-// revision read; when etcd is unreachable it keeps the cache as it is and
-// retries with a doubling delay (up to MaxBackoff), resuming the watch from
-// the last revision seen, or reading the whole prefix again when that
-// revision was compacted. A unit version is written once: the cache holds
-// the revision it reflects.
+// revision read, checking every two timeouts that etcd still answers (a
+// count-only read of one key: etcd's client retries a broken watch without
+// a word). When etcd is unreachable it keeps the cache as it is and retries
+// on a new connection with a doubling delay (up to MaxBackoff), resuming
+// the watch from the last revision seen, or reading the whole prefix again
+// when that revision was compacted. A unit version is written once: the
+// cache holds the revision it reflects.
 //
 // The package writes no etcd protocol of its own: it uses etcd's client.
 package fleet
