@@ -70,7 +70,7 @@ func Start(t testing.TB) *Server {
 	s.args = []string{path, "--name", "test", "--data-dir", filepath.Join(t.TempDir(), "data"),
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-		"--initial-cluster", "test="+peer}
+		"--initial-cluster", "test=" + peer}
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
