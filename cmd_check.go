@@ -25,11 +25,7 @@ printed on standard output as file:line:col: message), 2 when the command
 line or the configuration is invalid. For CI and pre-commit hooks.`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var extra []flagSetting
-			if len(args) == 1 {
-				extra = append(extra, flagSetting{key: "scripts.dir", value: args[0], from: "argument DIR"})
-			}
-			in, err := f.input(extra...)
+			in, err := f.input(dirArg(args)...)
 			if err != nil {
 				return err
 			}
@@ -38,6 +34,14 @@ line or the configuration is invalid. For CI and pre-commit hooks.`,
 	}
 	f.add(c)
 	return c
+}
+
+// dirArg is the optional DIR argument of check and push: scripts.dir.
+func dirArg(args []string) []flagSetting {
+	if len(args) == 1 {
+		return []flagSetting{{key: "scripts.dir", value: args[0], from: "argument DIR"}}
+	}
+	return nil
 }
 
 // runCheck loads the units and reports each failure on stdout, a summary

@@ -63,6 +63,9 @@ Settings: config.yaml (every key is documented there, with its default).`,
 		newVersionCmd(stdout),
 		newStatusCmd(stdout),
 		newProbeCmd(stdout, stderr),
+		newPushCmd(stdout, stderr),
+		newHistoryCmd(stdout),
+		newRollbackCmd(stdout),
 	)
 	return root
 }

@@ -31,6 +31,11 @@ func TestExitCodes(t *testing.T) {
 		{"extra argument", []string{"version", "x"}, 2, "", "version takes at most 0 argument(s)"},
 		{"check: too many arguments", []string{"check", "a", "b"}, 2, "", "check takes at most 1 argument(s)"},
 		{"try without --conf", []string{"try"}, 2, "", "--conf is required"},
+		{"push without etcd", []string{"push"}, 2, "", "scripts.etcd.endpoints is empty"},
+		{"history without etcd", []string{"history"}, 2, "", "scripts.etcd.endpoints is empty"},
+		{"rollback: one argument", []string{"rollback", "say.go"}, 2, "", "rollback takes UNIT and REV"},
+		{"rollback: bad revision", []string{"rollback", "say.go", "r7"}, 2, "", `REV "r7" is not an etcd revision`},
+		{"run from etcd without a cache", []string{"run", "--set", "scripts.etcd.endpoints=http://127.0.0.1:9"}, 2, "", "scripts.etcd.cache is empty"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"crypto/sha256"
 	_ "embed"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/go-runner/go-runner/fleet"
 	"github.com/go-runner/go-runner/interp"
 	"github.com/go-runner/go-runner/protocol"
 	"github.com/go-runner/go-runner/supervisor"
@@ -42,6 +44,9 @@ const (
 	DefaultScriptsWatch    = true
 	DefaultScriptsDebounce = 200 * time.Millisecond
 	DefaultFailOnLoadError = false
+	DefaultEtcdPrefix      = fleet.DefaultPrefix
+	DefaultEtcdTimeout     = 3 * time.Second
+	DefaultEtcdTLSVerify   = true
 	DefaultPluginTimeout   = protocol.DefaultPluginTimeout
 	DefaultOnUnknown       = "fail"
 	DefaultMaxBodyBytes    = protocol.DefaultMaxBodyBytes
@@ -61,6 +66,8 @@ const (
 	MinTTLFactor      = 1.0
 	MaxTTLFactor      = 10.0
 	MaxDebounce       = 10 * time.Second
+	MinEtcdTimeout    = 100 * time.Millisecond
+	MaxEtcdTimeout    = 60 * time.Second
 	MinPluginTimeout  = time.Millisecond
 	MaxPluginTimeout  = 60 * time.Second    // exclusive: APISIX's read timeout
 	MaxMaxBodyBytes   = protocol.MaxBodyLen // a reply past the frame limit is an error anyway
@@ -144,6 +151,35 @@ type ScriptsConfig struct {
 	Watch           bool          `mapstructure:"watch"`
 	Debounce        time.Duration `mapstructure:"debounce"`
 	FailOnLoadError bool          `mapstructure:"fail_on_load_error"`
+	Etcd            EtcdConfig    `mapstructure:"etcd"`
+}
+
+// EtcdConfig is where the scripts are kept for a fleet (package fleet).
+type EtcdConfig struct {
+	Endpoints []string      `mapstructure:"endpoints"`
+	Prefix    string        `mapstructure:"prefix"`
+	Timeout   time.Duration `mapstructure:"timeout"`
+	User      string        `mapstructure:"user"`
+	Password  string        `mapstructure:"password"`
+	Cache     string        `mapstructure:"cache"`
+	TLS       EtcdTLSConfig `mapstructure:"tls"`
+}
+
+// EtcdTLSConfig is the TLS of the etcd connection.
+type EtcdTLSConfig struct {
+	Cert   string `mapstructure:"cert"`
+	Key    string `mapstructure:"key"`
+	CA     string `mapstructure:"ca"`
+	Verify bool   `mapstructure:"verify"`
+}
+
+// On reports whether the scripts come from etcd.
+func (e EtcdConfig) On() bool { return len(e.Endpoints) > 0 }
+
+// options are the fleet package's settings.
+func (e EtcdConfig) options() fleet.Options {
+	return fleet.Options{Endpoints: e.Endpoints, Prefix: e.Prefix, Timeout: e.Timeout, User: e.User, Password: e.Password,
+		Cert: e.TLS.Cert, Key: e.TLS.Key, CA: e.TLS.CA, Verify: e.TLS.Verify}
 }
 
 // PluginsConfig bounds plugin calls.
@@ -182,7 +218,9 @@ func defaultConfig() Config {
 		Conf:   ConfConfig{ExpireTime: DefaultConfExpireTime, TTLFactor: DefaultConfTTLFactor},
 		Log: LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat, Output: DefaultLogOutput,
 			UnitRate: DefaultLogUnitRate, UnitLineBytes: DefaultLogUnitLine},
-		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError},
+		Scripts: ScriptsConfig{Dir: DefaultScriptsDir, Watch: DefaultScriptsWatch, Debounce: DefaultScriptsDebounce, FailOnLoadError: DefaultFailOnLoadError,
+			Etcd: EtcdConfig{Endpoints: []string{}, Prefix: DefaultEtcdPrefix, Timeout: DefaultEtcdTimeout,
+				TLS: EtcdTLSConfig{Verify: DefaultEtcdTLSVerify}}},
 		Plugins: PluginsConfig{Timeout: DefaultPluginTimeout, OnUnknown: DefaultOnUnknown, MaxBodyBytes: DefaultMaxBodyBytes,
 			MaxConcurrent: DefaultMaxConcurrent},
 		Sandbox: SandboxConfig{Allow: []string{}},
@@ -211,6 +249,16 @@ func (c *Config) settings() map[string]string {
 		"scripts.watch":                   fmt.Sprint(c.Scripts.Watch),
 		"scripts.debounce":                c.Scripts.Debounce.String(),
 		"scripts.fail_on_load_error":      fmt.Sprint(c.Scripts.FailOnLoadError),
+		"scripts.etcd.endpoints":          fmt.Sprint(c.Scripts.Etcd.Endpoints),
+		"scripts.etcd.prefix":             c.Scripts.Etcd.Prefix,
+		"scripts.etcd.timeout":            c.Scripts.Etcd.Timeout.String(),
+		"scripts.etcd.user":               c.Scripts.Etcd.User,
+		"scripts.etcd.password":           redacted(c.Scripts.Etcd.Password),
+		"scripts.etcd.cache":              c.Scripts.Etcd.Cache,
+		"scripts.etcd.tls.cert":           c.Scripts.Etcd.TLS.Cert,
+		"scripts.etcd.tls.key":            c.Scripts.Etcd.TLS.Key,
+		"scripts.etcd.tls.ca":             c.Scripts.Etcd.TLS.CA,
+		"scripts.etcd.tls.verify":         fmt.Sprint(c.Scripts.Etcd.TLS.Verify),
 		"plugins.timeout":                 c.Plugins.Timeout.String(),
 		"plugins.on_unknown":              c.Plugins.OnUnknown,
 		"plugins.max_body_bytes":          fmt.Sprint(c.Plugins.MaxBodyBytes),
@@ -239,3 +287,13 @@ func (c *Config) source(key string) string {
 
 // skipUnknown reports whether unknown plugins are skipped (protocol.Config.SkipUnknown).
 func (c *Config) skipUnknown() bool { return c.Plugins.OnUnknown == "skip" }
+
+// redacted stands for a secret in settings, which may be logged: a short
+// hash tells an edit without showing the value.
+func redacted(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(secret))
+	return fmt.Sprintf("(redacted %x)", h[:4])
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -224,6 +225,7 @@ func (c *Config) validate() []error {
 	if c.Scripts.Debounce < 0 || c.Scripts.Debounce > MaxDebounce {
 		bad("scripts.debounce", "want a duration from 0s to %s", MaxDebounce)
 	}
+	c.validateEtcd(bad)
 	if c.Plugins.Timeout < MinPluginTimeout || c.Plugins.Timeout >= MaxPluginTimeout {
 		bad("plugins.timeout", "want a duration from %s to less than %s (APISIX waits %s for a reply)", MinPluginTimeout, MaxPluginTimeout, MaxPluginTimeout)
 	}
@@ -261,4 +263,23 @@ func (c *Config) validate() []error {
 		bad("worker.quarantine_window", "want a duration of 1s or more")
 	}
 	return errs
+}
+
+// validateEtcd checks scripts.etcd.*.
+func (c *Config) validateEtcd(bad func(key, format string, args ...any)) {
+	e := c.Scripts.Etcd
+	for _, ep := range e.Endpoints {
+		if u, err := url.Parse(ep); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("scripts.etcd.endpoints", "%q is not an etcd client URL such as http://127.0.0.1:2379", ep)
+		}
+	}
+	if !strings.HasPrefix(e.Prefix, "/") || !strings.HasSuffix(e.Prefix, "/") || len(e.Prefix) < 2 {
+		bad("scripts.etcd.prefix", "want a key prefix that starts and ends with \"/\", such as %s", DefaultEtcdPrefix)
+	}
+	if e.Timeout < MinEtcdTimeout || e.Timeout > MaxEtcdTimeout {
+		bad("scripts.etcd.timeout", "want a duration from %s to %s", MinEtcdTimeout, MaxEtcdTimeout)
+	}
+	if (e.TLS.Cert == "") != (e.TLS.Key == "") {
+		bad("scripts.etcd.tls.key", "want scripts.etcd.tls.cert and scripts.etcd.tls.key both set, or neither")
+	}
 }

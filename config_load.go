@@ -270,6 +270,10 @@ func (c *Config) resolvePaths() {
 		}
 	}
 	fix("scripts.dir", &c.Scripts.Dir)
+	fix("scripts.etcd.cache", &c.Scripts.Etcd.Cache)
+	fix("scripts.etcd.tls.cert", &c.Scripts.Etcd.TLS.Cert)
+	fix("scripts.etcd.tls.key", &c.Scripts.Etcd.TLS.Key)
+	fix("scripts.etcd.tls.ca", &c.Scripts.Etcd.TLS.CA)
 	if c.Log.Output != "stdout" && c.Log.Output != "stderr" {
 		fix("log.output", &c.Log.Output)
 	}

@@ -136,6 +136,11 @@ func TestConfigErrors(t *testing.T) {
 		{name: "allow not a list", file: "sandbox:\n  allow:\n    os: true\n", want: []string{"sandbox.allow.os", "unknown key"}, isKey: true},
 		{name: "metrics public", file: "metrics:\n  address: 0.0.0.0:9091\n", want: []string{"metrics.address", "loopback host:port"}},
 		{name: "metrics no port", sets: []string{"metrics.address=127.0.0.1"}, want: []string{"metrics.address", "loopback"}},
+		{name: "etcd endpoint not a URL", env: map[string]string{"GO_RUNNER_SCRIPTS_ETCD_ENDPOINTS": "http://127.0.0.1:2379,etcd:2379"}, want: []string{"scripts.etcd.endpoints", `"etcd:2379" is not an etcd client URL`}},
+		{name: "etcd prefix without slashes", sets: []string{"scripts.etcd.prefix=scripts"}, want: []string{"scripts.etcd.prefix", `starts and ends with "/"`}},
+		{name: "etcd timeout too long", file: "scripts:\n  etcd:\n    timeout: 2m\n", want: []string{"scripts.etcd.timeout", "from 100ms to 1m0s"}},
+		{name: "etcd key without cert", sets: []string{"scripts.etcd.tls.key=k.pem"}, want: []string{"scripts.etcd.tls.key", "both set, or neither"}},
+		{name: "etcd unknown tls key", file: "scripts:\n  etcd:\n    tls:\n      verfy: false\n", want: []string{"scripts.etcd.tls.verfy", "did you mean scripts.etcd.tls.verify?"}, isKey: true},
 		{name: "bad --set", sets: []string{"log.level"}, want: []string{"--set", "KEY=VALUE"}},
 		{name: "not YAML", file: "log: [\n", want: []string{"config.yaml"}},
 		{name: "every error at once", file: "log:\n  level: loud\nplugins:\n  on_unknown: x\n  bogus: 1\n", want: []string{"log.level", "plugins.on_unknown", "plugins.bogus"}, isKey: true},
@@ -337,5 +342,25 @@ func TestDecodeHook(t *testing.T) {
 				t.Fatalf("%s=%q decoded as %q, want %q", c.value, c.set, got, c.want)
 			}
 		})
+	}
+}
+
+// TestEtcdPasswordRedacted: settings, which a config edit logs, never hold
+// the etcd password, yet tell two passwords apart.
+func TestEtcdPasswordRedacted(t *testing.T) {
+	sums := map[string]bool{}
+	for _, pw := range []string{"hunter2", "hunter3"} {
+		c, err := loadConfig(configInput{flags: []flagSetting{{key: "scripts.etcd.password", value: pw, from: "--set"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := c.settings()["scripts.etcd.password"]
+		if strings.Contains(got, pw) || got == "" {
+			t.Fatalf("settings show the password as %q", got)
+		}
+		sums[got] = true
+	}
+	if len(sums) != 2 {
+		t.Fatal("two passwords look the same in settings: an edit would go unnoticed")
 	}
 }

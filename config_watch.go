@@ -95,6 +95,7 @@ func (cw *configWatcher) reload() {
 			zap.String("file", cw.running.File), zap.Error(err))
 		return
 	}
+	next.useEtcdCache()
 	old, now := cw.running.settings(), next.settings()
 	keys := make([]string, 0, len(now))
 	for k := range now {

@@ -67,6 +67,9 @@ func runWorker(ctx context.Context, in configInput, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := cfg.serveFromEtcd(); err != nil {
+		return err
+	}
 	debug.SetMaxStack(workerMaxStack)
 	if limit := memoryLimit(cfg); limit > 0 {
 		debug.SetMemoryLimit(int64(limit))
@@ -80,7 +83,10 @@ func runServe(ctx context.Context, in configInput, cfg *Config, link *supervisor
 		if in.mode.profiles() {
 			defer startProfiles(profileDir, log.Logger).stop()
 		}
-		return serve(ctx, in, cfg, log, link)
+		if link != nil { // a worker: its supervisor mirrors etcd
+			return serve(ctx, in, cfg, log, link)
+		}
+		return withFleet(ctx, cfg, in, log, func() error { return serve(ctx, in, cfg, log, link) })
 	})
 }
 

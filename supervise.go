@@ -33,11 +33,16 @@ func runRunner(ctx context.Context, in configInput, workerArgs []string, stdout,
 	if err != nil {
 		return err
 	}
+	if err := cfg.serveFromEtcd(); err != nil {
+		return err
+	}
 	if !cfg.Worker.Supervised {
 		return runServe(ctx, in, cfg, nil, stdout, stderr)
 	}
 	return withLogger(cfg, stdout, stderr, true, supervisor.ExitCode, func(log *runLogger) error {
-		return supervise(ctx, cfg, workerArgs, log, stdout, stderr)
+		return withFleet(ctx, cfg, in, log, func() error {
+			return supervise(ctx, cfg, workerArgs, log, stdout, stderr)
+		})
 	})
 }
 

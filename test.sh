@@ -63,25 +63,35 @@ OUT="$release_dir" ./release.sh
 # TestReleaseBinaries (in the end-to-end tests) checks them.
 export GORUNNER_TEST_RELEASE_DIR="$release_dir"
 
-# TestDeployImage builds the runtime image with podman where podman can
-# build (it skips, saying why, where it cannot). As root with apt-get (CI
-# is both), a missing podman is installed; GORUNNER_TEST_NO_INSTALL=1 skips that.
-step "container builder (podman, for TestDeployImage)"
-if command -v podman >/dev/null; then
-	podman --version
-elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GORUNNER_TEST_NO_INSTALL:-}" ]; then
-	echo "installing podman with apt-get"
-	apt_log=$(mktemp "${TMPDIR:-/tmp}/go-runner-apt.XXXXXX")
-	if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman) >"$apt_log" 2>&1; then
-		podman --version
+# apt_provide CMD PACKAGE TEST: as root with apt-get (CI is both), a missing
+# CMD is installed from Debian's PACKAGE; GORUNNER_TEST_NO_INSTALL=1 skips
+# that. Where CMD cannot be had, TEST skips, saying why.
+apt_provide() {
+	if command -v "$1" >/dev/null; then
+		command -v "$1"
+	elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${GORUNNER_TEST_NO_INSTALL:-}" ]; then
+		echo "installing $2 with apt-get"
+		apt_log=$(mktemp "${TMPDIR:-/tmp}/go-runner-apt.XXXXXX")
+		if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >"$apt_log" 2>&1; then
+			command -v "$1"
+		else
+			tail -n 20 "$apt_log"
+			echo "$2 could not be installed: $3 will be skipped"
+		fi
+		rm -f "$apt_log"
 	else
-		tail -n 20 "$apt_log"
-		echo "podman could not be installed: TestDeployImage will be skipped"
+		echo "$1 is not installed (and not installed here: not root, no apt-get, or GORUNNER_TEST_NO_INSTALL set): $3 will be skipped"
 	fi
-	rm -f "$apt_log"
-else
-	echo "podman is not installed (and not installed here: not root, no apt-get, or GORUNNER_TEST_NO_INSTALL set): TestDeployImage will be skipped"
-fi
+}
+
+# TestDeployImage builds the runtime image with podman where podman can
+# build (it skips, saying why, where it cannot).
+step "container builder (podman, for TestDeployImage)"
+apt_provide podman podman TestDeployImage
+
+# TestFleet starts a real etcd server (Debian's etcd-server) on 127.0.0.1.
+step "etcd server (etcd-server, for TestFleet)"
+apt_provide etcd etcd-server TestFleet
 
 step "end-to-end tests against the built binaries (race detector)"
 go test -race -count=1 -timeout 20m ./tests/...

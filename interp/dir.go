@@ -8,19 +8,10 @@ package interp
 // once, into the Snapshot it is loaded from, as the Reloader reads them.
 func LoadDir(cfg Config) ([]*Unit, []error) {
 	cfg = cfg.withDefaults()
-	sc, err := scanDir(cfg.Dir, nil)
-	if err != nil {
-		return nil, []error{&UnitError{Unit: cfg.Dir, Err: err}}
-	}
+	snaps, errs := ReadDir(cfg.Dir)
 	var units []*Unit
-	var errs []error
-	for _, name := range sortedKeys(sc.units) {
-		src := sc.units[name]
-		if src.err != nil {
-			errs = append(errs, &UnitError{Unit: name, Err: src.err})
-			continue
-		}
-		u, err := load(cfg, src.snap, nil)
+	for _, snap := range snaps {
+		u, err := load(cfg, snap, nil)
 		switch {
 		case err == errNoDecls:
 		case err != nil:

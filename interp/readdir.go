@@ -1,0 +1,38 @@
+package interp
+
+import (
+	"slices"
+	"strings"
+)
+
+// ReadDir reads every unit of dir into a Snapshot, as a Reloader's scan
+// reads them (same names, same skip rules, symlinks followed), sorted by
+// name, without loading anything: `go-runner push` uploads exactly the
+// files `run` would serve. A unit that cannot be read is an error naming
+// it; an error reading dir itself is the only error.
+func ReadDir(dir string) ([]*Snapshot, []error) {
+	sc, err := scanDir(dir, nil)
+	if err != nil {
+		return nil, []error{&UnitError{Unit: dir, Err: err}}
+	}
+	var snaps []*Snapshot
+	var errs []error
+	for _, name := range sortedKeys(sc.units) {
+		src := sc.units[name]
+		if src.err != nil {
+			errs = append(errs, &UnitError{Unit: name, Err: src.err})
+			continue
+		}
+		snaps = append(snaps, src.snap)
+	}
+	return snaps, errs
+}
+
+// SumOf is the content sum of a unit made of files (named as
+// Snapshot.Files are, in any order), the Sum its Snapshot would have: what `go-runner
+// status` shows for the unit, and `go-runner history` for a version.
+func SumOf(name string, files []SourceFile) [32]byte {
+	s := &Snapshot{Name: name, Files: slices.Clone(files)}
+	slices.SortFunc(s.Files, func(a, b SourceFile) int { return strings.Compare(a.Name, b.Name) })
+	return s.sum()
+}
