@@ -15,7 +15,7 @@ func LoadDir(cfg Config) ([]*Unit, []error) {
 		switch {
 		case err == errNoDecls:
 		case err != nil:
-			errs = append(errs, hintShared(err, name, sc))
+			errs = append(errs, hintShared(err, snap.Name, snaps))
 		default:
 			units = append(units, u)
 		}

@@ -16,7 +16,7 @@ var undefinedRe = regexp.MustCompile(`undefined: (\w+)`)
 // declared when another top-level unit of the scan declares it: units do
 // not see each other, and shared code goes in a helper package. Other
 // errors are returned as they are.
-func hintShared(err error, unit string, sc *scan) error {
+func hintShared(err error, unit string, snaps []*Snapshot) error {
 	var ue *UnitError
 	if err == nil || !errors.As(err, &ue) {
 		return err
@@ -25,13 +25,12 @@ func hintShared(err error, unit string, sc *scan) error {
 	if m == nil {
 		return err
 	}
-	for _, name := range sortedKeys(sc.units) {
-		src := sc.units[name]
-		if name == unit || src.snap == nil || len(src.snap.Files) == 0 || src.snap.Files[0].Name != name {
+	for _, snap := range snaps {
+		if snap.Name == unit || len(snap.Files) == 0 || snap.Files[0].Name != snap.Name {
 			continue // a folder unit: its names are its own package's
 		}
-		if declares(src.snap.Files[0], m[1]) {
-			ue.Err = &hintError{err: ue.Err, hint: fmt.Sprintf("%s is declared in %s, another unit; %s", m[1], name, shareHint)}
+		if declares(snap.Files[0], m[1]) {
+			ue.Err = &hintError{err: ue.Err, hint: fmt.Sprintf("%s is declared in %s, another unit; %s", m[1], snap.Name, shareHint)}
 			return err
 		}
 	}

@@ -15,17 +15,25 @@ func ReadDir(dir string) ([]*Snapshot, []error) {
 	if err != nil {
 		return nil, []error{&UnitError{Unit: dir, Err: err}}
 	}
-	var snaps []*Snapshot
 	var errs []error
 	for _, name := range sortedKeys(sc.units) {
-		src := sc.units[name]
-		if src.err != nil {
-			errs = append(errs, &UnitError{Unit: name, Err: src.err})
-			continue
+		if err := sc.units[name].err; err != nil {
+			errs = append(errs, &UnitError{Unit: name, Err: err})
 		}
-		snaps = append(snaps, src.snap)
 	}
-	return snaps, errs
+	return sc.snapshots(), errs
+}
+
+// snapshots are the units the scan read, sorted by name (those it could
+// not read are left out).
+func (sc *scan) snapshots() []*Snapshot {
+	var snaps []*Snapshot
+	for _, name := range sortedKeys(sc.units) {
+		if src := sc.units[name]; src.err == nil && src.snap != nil {
+			snaps = append(snaps, src.snap)
+		}
+	}
+	return snaps
 }
 
 // SumOf is the content sum of a unit made of files (named as

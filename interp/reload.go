@@ -389,7 +389,7 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			if old != nil {
 				keep[name] = old
 			}
-			r.fail(&rep, name, src.sum, src.snap.fileNames(), false, old != nil, initial, hintShared(err, name, sc))
+			r.fail(&rep, name, src.sum, src.snap.fileNames(), false, old != nil, initial, hintShared(err, name, sc.snapshots()))
 		default:
 			cands = append(cands, &candidate{name: name, u: u, sum: src.sum, files: src.snap.fileNames(), old: old,
 				rebuild: old != nil && old.sum == src.sum, rebuilds: rebuilds, took: time.Since(start)})
