@@ -82,6 +82,11 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if !declares {
 		return nil, errNoDecls
 	}
+	rewritten, err := typeCheck(fsys, files, cfg.Allow)
+	if err != nil {
+		return fail(err)
+	}
+	fsys.dir = newMemFS(rewritten)
 	if prove != nil {
 		if err := prove(cfg, snap); err != nil {
 			return fail(err)

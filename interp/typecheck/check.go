@@ -1,0 +1,117 @@
+package typecheck
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/go-runner/go-runner/bridge"
+)
+
+// goVersion is the language the checker accepts: what the toolchain that
+// built the runner accepts. Features the interpreter lacks are rewritten
+// or refused (rewrite.go).
+const goVersion = "go1.26"
+
+// maxErrors bounds the errors one check reports.
+const maxErrors = 10
+
+// Error is a refusal at a position of the unit's source, in the compiler's
+// format "file:line:col: message".
+type Error struct {
+	Pos  token.Position
+	Msg  string
+	Kind error // ErrType, ErrUnavailable or ErrUnsupported
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Check type-checks the files of one unit (one package) against what a
+// script can see given sandbox.allow, and returns each file's source
+// rewritten for the interpreter (by file name as parsed), or every refusal,
+// joined. srcs holds the files' bytes, by the same names.
+func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow []string) (map[string][]byte, error) {
+	var errs []error
+	add := func(e *Error) {
+		if len(errs) < maxErrors {
+			errs = append(errs, e)
+		}
+	}
+	info := &types.Info{
+		Types:     map[ast.Expr]types.TypeAndValue{},
+		Uses:      map[*ast.Ident]types.Object{},
+		Defs:      map[*ast.Ident]types.Object{},
+		Implicits: map[ast.Node]types.Object{},
+	}
+	conf := types.Config{
+		Importer:  importer{},
+		GoVersion: goVersion,
+		Error: func(err error) {
+			var te types.Error
+			if errors.As(err, &te) && !te.Soft {
+				add(&Error{Pos: fset.Position(te.Pos), Msg: explain(te.Msg), Kind: ErrType})
+			}
+		},
+	}
+	pkgName := "scripts"
+	if len(files) > 0 {
+		pkgName = files[0].Name.Name
+	}
+	_, _ = conf.Check(pkgName, fset, files, info) // errors are in errs
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	surface := bridge.Surface(allow)
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			id, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			pn, ok := info.Uses[id].(*types.PkgName)
+			if !ok {
+				return true
+			}
+			p := canonical(pn.Imported().Path())
+			if _, src := sourceDir(p); src {
+				return true
+			}
+			if _, ok := surface[p][sel.Sel.Name]; !ok {
+				add(&Error{Pos: fset.Position(sel.Pos()), Kind: ErrUnavailable,
+					Msg: fmt.Sprintf("%s.%s is not available to plugins (the sandbox serves %s without it; sandbox.allow in config.yaml serves a package whole)", id.Name, sel.Sel.Name, p)})
+			}
+			return true
+		})
+	}
+	out := make(map[string][]byte, len(files))
+	for _, f := range files {
+		name := fset.File(f.Pos()).Name()
+		src, es := rewrite(fset, f, srcs[name], info, pkgName)
+		for _, e := range es {
+			add(e)
+		}
+		out[name] = src
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// explain completes go/types' message about a symbol the interpreter's
+// standard library lacks.
+func explain(msg string) string {
+	if name, ok := strings.CutPrefix(msg, "undefined: "); ok && strings.Contains(name, ".") {
+		return msg + " (not available to plugins: the interpreter serves Go 1.22's standard library, see \"Go in scripts\" in the README)"
+	}
+	return msg
+}
