@@ -45,13 +45,3 @@ func Compare[T Ordered](x, y T) int {
 func isNaN[T Ordered](x T) bool {
 	return x != x
 }
-
-// Or returns the first of its arguments that is not the zero value.
-func Or[T comparable](vals ...T) T {
-	for _, v := range vals {
-		if v != *new(T) {
-			return v
-		}
-	}
-	return *new(T)
-}

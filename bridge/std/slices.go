@@ -288,19 +288,6 @@ func Clip[E any](s []E) []E {
 	return s[:len(s):len(s)]
 }
 
-// Concat returns the concatenation of the slices.
-func Concat[E any](ss ...[]E) []E {
-	n := 0
-	for _, s := range ss {
-		n += len(s)
-	}
-	out := make([]E, 0, n)
-	for _, s := range ss {
-		out = append(out, s...)
-	}
-	return out
-}
-
 // Repeat returns s repeated count times.
 func Repeat[E any](s []E, count int) []E {
 	if count < 0 {
