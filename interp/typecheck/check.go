@@ -47,6 +47,7 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 		Uses:      map[*ast.Ident]types.Object{},
 		Defs:      map[*ast.Ident]types.Object{},
 		Implicits: map[ast.Node]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{},
 	}
 	conf := types.Config{
 		Importer:  importer{},

@@ -54,8 +54,10 @@ func rewrite(fset *token.FileSet, f *ast.File, src []byte, info *types.Info, pkg
 		return true
 	})
 	r.imports()
+	r.genericValues()
 	ast.Inspect(f, r.node)
 	if len(r.errs) > 0 {
+		sort.SliceStable(r.errs, func(i, j int) bool { return r.errs[i].Pos.Offset < r.errs[j].Pos.Offset })
 		return nil, r.errs
 	}
 	sort.Slice(r.edits, func(i, j int) bool { return r.edits[i].from > r.edits[j].from })
@@ -139,6 +141,51 @@ func (r *rewriter) imports() {
 		if alt, ok := renamed[pn]; ok {
 			r.replace(id.Pos(), id.End(), alt)
 		}
+	}
+}
+
+// genericValues refuses a generic function used other than by calling it
+// (f := cmp.Compare[int]): the interpreter fails on it with "constant
+// definition loop".
+func (r *rewriter) genericValues() {
+	called := map[*ast.Ident]bool{}
+	start := map[*ast.Ident]token.Pos{}
+	fun := func(e ast.Expr) *ast.Ident {
+		e = ast.Unparen(e)
+		switch x := e.(type) {
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		}
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			return x.Sel
+		}
+		return nil
+	}
+	ast.Inspect(r.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if id := fun(n.Fun); id != nil {
+				called[id] = true
+			}
+		case *ast.SelectorExpr:
+			start[n.Sel] = n.Pos()
+		}
+		return true
+	})
+	for id := range r.info.Instances {
+		if _, ok := r.info.Uses[id].(*types.Func); !ok || called[id] || r.fset.File(id.Pos()) != r.tf {
+			continue
+		}
+		pos := id.Pos()
+		if p, ok := start[id]; ok {
+			pos = p
+		}
+		r.refuse(pos, "a generic function as a value is not supported in plugins: wrap the call in a func literal, func(a, b T) int { return %s(a, b) }", id.Name)
 	}
 }
 

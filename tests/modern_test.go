@@ -1,0 +1,158 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-runner/go-runner/protocol/client"
+)
+
+// modernUnit is a unit whose plugin "m-<name>" answers with out()'s
+// result; body is out's body, starting at line modernBodyLine.
+func modernUnit(name, body string) string {
+	return `package scripts
+
+import (
+	"cmp"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginhttp"
+)
+
+func init() { plugin.RegisterPlugin(&P{}) }
+
+type P struct{ plugin.DefaultPlugin }
+
+func (*P) Name() string                                   { return "m-` + name + `" }
+func (*P) ParseConf(in []byte) (interface{}, error)       { return nil, nil }
+func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, _ pluginhttp.Request) { w.Write([]byte(out())) }
+
+var _, _, _ = strconv.Itoa, strings.Cut, time.Now
+
+func out() string {
+` + body + `
+}
+`
+}
+
+// modernBodyLine is the line of out's first statement in modernUnit.
+const modernBodyLine = 27
+
+// modernCases: each Go feature newer than the interpreter either works
+// (want: the answer) or is refused at its position (col on the body's
+// first line, and a phrase of the message).
+var modernCases = []struct {
+	name, body string
+	want       string // the answer when it works
+	col        int    // refused: column of the diagnostic on modernBodyLine
+	refusal    string
+}{
+	{name: "rangeint", body: `n := 0; for i := range 4 { n += i }; return strconv.Itoa(n)`, want: "6"},
+	{name: "rangeintnokey", body: `n := 0; for range 3 { n++ }; return strconv.Itoa(n)`, want: "3"},
+	{name: "rangeinttyped", body: `var d time.Duration; for i := range time.Duration(3) { d += i }; return d.String()`, want: "3ns"},
+	{name: "minmax", body: `a, b := 4, 9; return strconv.Itoa(min(a, b, 7) + max(a, b))`, want: "13"},
+	{name: "minconst", body: `const c = min(3, 7); return strconv.Itoa(c)`, want: "3"},
+	{name: "minfloat", body: `x := 2.5; return strconv.FormatFloat(max(x, 1), 'g', -1, 64)`, want: "2.5"},
+	{name: "clear", body: `m := map[string]int{"a": 1}; s := []int{1, 2}; clear(m); clear(s); return strconv.Itoa(len(m) + s[0] + s[1])`, want: "0"},
+	{name: "slicessort", body: `s := []string{"b", "c", "a"}; slices.Sort(s); return strings.Join(s, ",")`, want: "a,b,c"},
+	{name: "slicessortfunc", body: `s := []string{"bb", "a"}; slices.SortFunc(s, func(x, y string) int { return cmp.Compare(len(x), len(y)) }); return s[0]`, want: "a"},
+	{name: "slicessorted", body: `m := map[string]int{"b": 1, "a": 2}; return strings.Join(slices.Sorted(maps.Keys(m)), ",")`, want: "a,b"},
+	{name: "slicescontains", body: `type IDs []string; return strconv.FormatBool(slices.Contains(IDs{"x"}, "x"))`, want: "true"},
+	{name: "slicesmax", body: `return strconv.Itoa(slices.Max([]int{3, 8, 1}))`, want: "8"},
+	{name: "mapsclone", body: `m := maps.Clone(map[string]int{"k": 5}); return strconv.Itoa(m["k"])`, want: "5"},
+	{name: "rangefunc", body: `s := ""; for v := range slices.Values([]string{"a"}) { s += v }; return s`, col: 10, refusal: "range over a function (Go 1.23) is not supported"},
+	{name: "splitseq", body: `n := 0; strings.SplitSeq("a,b", ",")(func(string) bool { n++; return true }); return strconv.Itoa(n)`, col: 17, refusal: "undefined: strings.SplitSeq (not available to plugins"},
+	{name: "parsecookie", body: `c, _ := http.ParseCookie("a=b"); return c[0].Value`, col: 14, refusal: "http.ParseCookie"},
+	{name: "genericvalue", body: `f := cmp.Compare[int]; return strconv.Itoa(f(1, 2))`, col: 6, refusal: "a generic function as a value is not supported"},
+	{name: "httpget", body: `_, err := http.Get("http://127.0.0.1:1"); return fmt.Sprint(err)`, col: 11, refusal: "http.Get is not available to plugins"},
+}
+
+func writeModernUnits(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range modernCases {
+		body := c.body
+		if c.name == "httpget" {
+			body = strings.Replace(body, "fmt.Sprint(err)", "err.Error()", 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "scripts", "m"+c.name+".go"), []byte(modernUnit(c.name, body)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestModernGoCheck: `go-runner check` reports each refused feature at its
+// file:line:col and nothing for the ones that work.
+func TestModernGoCheck(t *testing.T) {
+	dir := shortDir(t)
+	writeModernUnits(t, dir)
+	r := opRun(t, dir, nil, "check", "scripts")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, c := range modernCases {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join("scripts", "m"+c.name+".go") + ":"
+			var lines []string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.HasPrefix(l, file) {
+					lines = append(lines, l)
+				}
+			}
+			if c.refusal == "" {
+				if len(lines) > 0 {
+					t.Fatalf("refused, want it to load: %q", lines)
+				}
+				return
+			}
+			want := fmt.Sprintf("%s%d:%d: ", file, modernBodyLine, c.col)
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], want) || !strings.Contains(lines[0], c.refusal) {
+				t.Fatalf("diagnostics %q, want one line %q... naming %q", lines, want, c.refusal)
+			}
+		})
+	}
+}
+
+// TestModernGoServe: a running runner serves the features that work, logs
+// the refused ones at their position, and writes nothing but JSON log lines.
+func TestModernGoServe(t *testing.T) {
+	dir := shortDir(t)
+	writeModernUnits(t, dir)
+	writeConfig(t, filepath.Join(dir, "config.yaml"), "log:\n  format: json\n")
+	sock := filepath.Join(dir, "r.sock")
+	p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+	c := p.dial()
+	for _, tc := range modernCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.refusal != "" {
+				want := fmt.Sprintf("m%s.go:%d:%d: ", tc.name, modernBodyLine, tc.col)
+				if !p.out.waitCount(logTimeout, 1, want, tc.refusal) {
+					t.Fatalf("no log line with %q and %q", want, tc.refusal)
+				}
+				return
+			}
+			tok := prepare(t, c, pc("m-"+tc.name, nil))
+			out := call(t, c, tok, client.ReqCall{ID: 1, Path: "/"}, nil)
+			if got := string(out.Stop.Body); got != tc.want {
+				t.Fatalf("answer %q, want %q", got, tc.want)
+			}
+		})
+	}
+	for _, l := range strings.Split(strings.TrimSpace(p.out.String()), "\n") {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("not a JSON log line: %q", l)
+		}
+	}
+}
