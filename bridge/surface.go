@@ -5,6 +5,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -98,6 +99,7 @@ func PathOfStdSource(importPath string) (string, bool) {
 // configuration can serve (net/http and net with everything sandbox.allow
 // opens), or nil when none serves it.
 func FullSurface(importPath string) map[string]Symbol {
+	fullOnce.Do(func() { fullSurface = Surface([]string{"net", "net/http"}) })
 	if m, ok := fullSurface[importPath]; ok {
 		return m
 	}
@@ -107,4 +109,9 @@ func FullSurface(importPath string) map[string]Symbol {
 	return nil
 }
 
-var fullSurface = Surface([]string{"net", "net/http"})
+// fullSurface is made on first use: Symbols is filled by init functions,
+// after package variables.
+var (
+	fullOnce    sync.Once
+	fullSurface map[string]map[string]Symbol
+)

@@ -113,7 +113,7 @@ func spawn() {
 			unit:  "get.go",
 			files: map[string]string{"get.go": "package scripts\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/go-runner/go-runner/sdk/plugin\"\n)\n" + registerLine + "\nvar _ = http.Get\n"},
 			is:    ErrCompile,
-			want:  `~get.go:20:9: undefined selector net/http.Get`,
+			want:  `~get.go:20:9: http.Get is not available to plugins`,
 		},
 		{
 			name:  "panic in init",

@@ -34,7 +34,7 @@ func typeCheck(fsys fs.FS, files []string, allow []string) ([]SourceFile, error)
 	}
 	out, err := typecheck.Check(fset, parsed, srcs, allow)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrCompile, err)
 	}
 	rewritten := make([]SourceFile, 0, len(files))
 	for _, name := range files {
