@@ -205,6 +205,13 @@ func (r *rewriter) node(n ast.Node) bool {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
+		if n.Tok == token.DEFINE {
+			r.loopVars([]ast.Expr{n.Key, n.Value}, n.Body, false)
+		}
+	case *ast.ForStmt:
+		if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			r.loopVars(as.Lhs, n.Body, true)
+		}
 	case *ast.CallExpr:
 		return r.builtin(n)
 	case *ast.TypeSpec:
