@@ -1,0 +1,93 @@
+package typecheck
+
+import (
+	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// check parses files (name -> source) and checks them as one unit.
+func check(t *testing.T, files map[string]string, allow []string) (map[string][]byte, error) {
+	t.Helper()
+	fset := token.NewFileSet()
+	var parsed []*ast.File
+	srcs := map[string][]byte{}
+	for name, src := range files {
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, f)
+		srcs[name] = []byte(src)
+	}
+	return Check(fset, parsed, srcs, allow)
+}
+
+// TestRewriteGolden: the rewrite keeps every line where it was.
+func TestRewriteGolden(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "modern.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := check(t, map[string]string{"modern.go": string(src)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out["modern.go"]
+	golden := filepath.Join("testdata", "modern.go.golden")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("rewritten:\n%s\nwant:\n%s", got, want)
+	}
+	if strings.Count(string(got), "\n") != strings.Count(string(src), "\n") {
+		t.Fatal("the rewrite moved lines")
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "x.go", got, 0); err != nil {
+		t.Fatalf("rewritten source does not parse: %v", err)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	const head = "package scripts\n\nimport (\n\t\"net/http\"\n\t\"slices\"\n\t\"strings\"\n\t\"cmp\"\n)\n\nfunc f() {\n"
+	cases := []struct {
+		name, body string
+		allow      []string
+		want       string // "" loads
+	}{
+		{"type error", `var x int = "s"; _ = x`, nil, `u.go:11:13: cannot use "s"`},
+		{"stdlib newer than the interpreter", `_ = strings.SplitSeq`, nil, "u.go:11:13: undefined: strings.SplitSeq (not available to plugins"},
+		{"outside the sandbox", `_, _ = http.Get("x")`, nil, "u.go:11:8: http.Get is not available to plugins"},
+		{"opened by sandbox.allow", `_, _ = http.Get("x")`, []string{"net/http"}, ""},
+		{"range over func", `for v := range slices.Values([]int{1}) { _ = v }`, nil, "u.go:11:1: range over a function (Go 1.23) is not supported"},
+		{"generic func value", `f := cmp.Compare[int]; _ = f`, nil, "u.go:11:6: a generic function as a value is not supported"},
+		{"captured and assigned", `for i := 0; i < 3; i++ { _ = func() int { return i }; i++ }`, nil, "u.go:11:5: the loop variable i is captured"},
+		{"range over int with =", `var i int; for i = range 3 { }; _ = i`, nil, "u.go:11:12: range over an integer with = is not supported"},
+		{"unused import and variable load as before", `x := 1`, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := check(t, map[string]string{"u.go": head + c.body + "\n}\n"}, c.allow)
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+				t.Fatalf("error %v, want %q...", err, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,27 @@
+package scripts
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+func rewritten(m map[string]int, d time.Duration) (int, []string) {
+	n := 0
+	for i := range 10 {
+		n += i
+	}
+	for range d {
+		n++
+	}
+	n = min(n, len(m), 3) + max(2, n)
+	const c = max(1, 2.5)
+	clear(m)
+	var fs []func() int
+	for _, v := range []int{1, 2} {
+		fs = append(fs, func() int { return v })
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	slices.Sort(keys)
+	return n + int(c*2), keys
+}
