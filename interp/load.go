@@ -82,7 +82,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if !declares {
 		return nil, errNoDecls
 	}
-	rewritten, err := typeCheck(fsys, files, cfg.Allow)
+	rewritten, sites, err := typeCheck(fsys, files, cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
@@ -97,6 +97,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
+	u.sites = sites
 	if err := u.i.Use(ex); err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrCompile, err))
 	}

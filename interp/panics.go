@@ -140,5 +140,6 @@ func (u *Unit) callPanic(v interface{}) *PanicError {
 			pe.Pos = pos
 		}
 	}
+	u.place(pe)
 	return pe
 }

@@ -16,29 +16,29 @@ import (
 // the sandbox does not serve, a type error or a feature that cannot be
 // rewritten fails the load at its file:line:col, before the interpreter
 // sees any of it.
-func typeCheck(fsys fs.FS, files []string, allow []string) ([]SourceFile, error) {
+func typeCheck(fsys fs.FS, files []string, allow []string) ([]SourceFile, *typecheck.Sites, error) {
 	fset := token.NewFileSet()
 	parsed := make([]*ast.File, 0, len(files))
 	srcs := make(map[string][]byte, len(files))
 	for _, name := range files {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 		}
 		parsed = append(parsed, f)
 		srcs[name] = src
 	}
 	out, err := typecheck.Check(fset, parsed, srcs, allow)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCompile, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCompile, err)
 	}
 	rewritten := make([]SourceFile, 0, len(files))
 	for _, name := range files {
-		rewritten = append(rewritten, SourceFile{Name: name, Data: out[name]})
+		rewritten = append(rewritten, SourceFile{Name: name, Data: out.Files[name]})
 	}
-	return rewritten, nil
+	return rewritten, out.Sites, nil
 }

@@ -31,11 +31,20 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 func (e *Error) Unwrap() error { return e.Kind }
 
+// Result is what Check makes of a unit that passes.
+type Result struct {
+	// Files are the files' bytes rewritten for the interpreter, by file
+	// name as parsed.
+	Files map[string][]byte
+	// Sites are the unit's panic sites, to place its panics.
+	Sites *Sites
+}
+
 // Check type-checks the files of one unit (one package) against what a
 // script can see given sandbox.allow, and returns each file's source
-// rewritten for the interpreter (by file name as parsed), or every refusal,
-// joined. srcs holds the files' bytes, by the same names.
-func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow []string) (map[string][]byte, error) {
+// rewritten for the interpreter, or every refusal, joined. srcs holds the
+// files' bytes, by the names the files were parsed with.
+func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow []string) (*Result, error) {
 	var errs []error
 	add := func(e *Error) {
 		if len(errs) < maxErrors {
@@ -43,11 +52,12 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 		}
 	}
 	info := &types.Info{
-		Types:     map[ast.Expr]types.TypeAndValue{},
-		Uses:      map[*ast.Ident]types.Object{},
-		Defs:      map[*ast.Ident]types.Object{},
-		Implicits: map[ast.Node]types.Object{},
-		Instances: map[*ast.Ident]types.Instance{},
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Implicits:  map[ast.Node]types.Object{},
+		Instances:  map[*ast.Ident]types.Instance{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	conf := types.Config{
 		Importer:  importer{},
@@ -105,7 +115,7 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return out, nil
+	return &Result{Files: out, Sites: sites(fset, files, info)}, nil
 }
 
 // explain completes go/types' message about a symbol the interpreter's

@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // check parses files (name -> source) and checks them as one unit.
-func check(t *testing.T, files map[string]string, allow []string) (map[string][]byte, error) {
+func check(t *testing.T, files map[string]string, allow []string) (*Result, error) {
 	t.Helper()
 	fset := token.NewFileSet()
 	var parsed []*ast.File
@@ -40,7 +40,7 @@ func TestRewriteGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := out["modern.go"]
+	got := out.Files["modern.go"]
 	golden := filepath.Join("testdata", "modern.go.golden")
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
