@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+	"sync"
 
 	"github.com/go-runner/go-runner/bridge"
 )
@@ -77,7 +78,7 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	surface := bridge.Surface(allow)
+	surface := surfaceFor(allow)
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			sel, ok := n.(*ast.SelectorExpr)
@@ -116,6 +117,18 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 		return nil, errors.Join(errs...)
 	}
 	return &Result{Files: out, Sites: sites(fset, files, info)}, nil
+}
+
+// surfaces caches bridge.Surface by sandbox.allow.
+var surfaces sync.Map // string -> map[string]map[string]bridge.Symbol
+
+func surfaceFor(allow []string) map[string]map[string]bridge.Symbol {
+	k := strings.Join(allow, "\x00")
+	if s, ok := surfaces.Load(k); ok {
+		return s.(map[string]map[string]bridge.Symbol)
+	}
+	s, _ := surfaces.LoadOrStore(k, bridge.Surface(allow))
+	return s.(map[string]map[string]bridge.Symbol)
 }
 
 // explain completes go/types' message about a symbol the interpreter's

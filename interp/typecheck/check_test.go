@@ -91,3 +91,52 @@ func TestRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentChecks: units load in parallel and share the converted
+// packages.
+func TestConcurrentChecks(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "scripts", "say.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := checkSource2(string(src))
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkSource2 checks one file named say.go, outside a test's goroutine.
+func checkSource2(src string) (*Result, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "say.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	return Check(fset, []*ast.File{f}, map[string][]byte{"say.go": []byte(src)}, nil)
+}
+
+// BenchmarkCheck measures what type-checking adds to a unit's load (the
+// packages' conversion is paid once per process, before the loop).
+func BenchmarkCheck(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "scripts", "say.go"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := checkSource2(string(src)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := checkSource2(string(src)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
