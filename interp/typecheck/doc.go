@@ -17,9 +17,10 @@
 //     of a newer standard library than the interpreter serves;
 //   - a symbol the sandbox does not serve (ErrUnavailable), e.g. http.Get;
 //   - a feature that is neither run nor rewritten (ErrUnsupported), with
-//     the spelling that works: range over a function, a generic function
-//     used as a value, a generic type alias, a loop variable captured and
-//     assigned in a three-clause loop.
+//     the spelling that works: a range over a function whose body returns,
+//     defers or uses labels, a generic function used as a value, a generic
+//     type alias, a loop variable captured and assigned in a three-clause
+//     loop.
 //
 // Unused variables and imports stay accepted, as the interpreter accepts
 // them. Otherwise Check returns each file's bytes rewritten (rewrite.go,

@@ -20,11 +20,14 @@ import (
 //
 //   - `for i := range n` (an integer n) becomes a three-clause loop;
 //   - min, max and clear become calls of function literals;
+//   - a range over a function becomes a call of it (rangefunc.go);
+//   - a loop variable a closure captures is copied per iteration
+//     (loopvar.go);
 //   - imports of cmp, iter, maps and slices point at the bridge's sources
 //     of those packages (the interpreter's own lack most of their API).
 //
 // What cannot be rewritten is refused at its position with the spelling
-// that works: range over a function, a generic type alias.
+// that works (see the package doc).
 
 // edit replaces src[from:to] by text.
 type edit struct {
@@ -205,7 +208,7 @@ func (r *rewriter) node(n ast.Node) bool {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
-		if n.Tok == token.DEFINE {
+		if _, isFunc := r.typeOf(n.X).(*types.Signature); !isFunc && n.Tok == token.DEFINE {
 			r.loopVars([]ast.Expr{n.Key, n.Value}, n.Body, false)
 		}
 	case *ast.ForStmt:
@@ -231,7 +234,7 @@ func (r *rewriter) rangeStmt(rs *ast.RangeStmt) {
 	}
 	switch u := tv.Type.Underlying().(type) {
 	case *types.Signature:
-		r.refuse(rs.For, "range over a function (Go 1.23) is not supported in plugins: call the iterator with a callback, seq(func(v V) bool { ...; return true })")
+		r.rangeFunc(rs, u)
 	case *types.Basic:
 		if u.Info()&types.IsInteger == 0 {
 			return
@@ -348,6 +351,14 @@ func (r *rewriter) spell(t types.Type) (string, bool) {
 		return p.Name()
 	})
 	return s, ok
+}
+
+// typeOf is the underlying type of e, nil when unknown.
+func (r *rewriter) typeOf(e ast.Expr) types.Type {
+	if t := r.info.TypeOf(e); t != nil {
+		return t.Underlying()
+	}
+	return nil
 }
 
 func (r *rewriter) text(e ast.Expr) string {

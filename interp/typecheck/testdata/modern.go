@@ -21,6 +21,22 @@ func rewritten(m map[string]int, d time.Duration) (int, []string) {
 	for _, v := range []int{1, 2} {
 		fs = append(fs, func() int { return v })
 	}
+	for k, v := range maps.All(m) {
+		if v == 0 {
+			continue
+		}
+		for range 2 {
+			break
+		}
+		switch k {
+		case "stop":
+			break
+		}
+		if v > 9 {
+			break
+		}
+		n += v
+	}
 	keys := slices.Sorted(maps.Keys(m))
 	slices.Sort(keys)
 	return n + int(c*2), keys
