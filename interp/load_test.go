@@ -120,14 +120,14 @@ func spawn() {
 			unit:  "boom.go",
 			files: map[string]string{"boom.go": "package scripts\n\nfunc init() { panic(\"boom\") }\n"},
 			is:    ErrLoadPanic,
-			want:  `interp: unit "boom.go": panic while loading: boom.go:3:15: panic: scripts.init(...): boom`,
+			want:  `interp: unit "boom.go": panic while loading: boom.go:3:15: boom`,
 		},
 		{
 			name:  "panic in a folder's init",
 			unit:  "folder",
 			files: map[string]string{"folder/a.go": "package folder\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n"},
 			is:    ErrLoadPanic,
-			want:  `interp: unit "folder": panic while loading: folder/a.go:4:6: panic: ./folder.init(...): assignment to entry in nil map`,
+			want:  `interp: unit "folder": panic while loading: folder/a.go:5:2: assignment to entry in nil map`,
 		},
 		{
 			name: "log.Fatalf in init fails the load, not the runner",
