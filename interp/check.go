@@ -54,24 +54,34 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 	return files, nil
 }
 
+// parsedUnit is a unit's files, parsed.
+type parsedUnit struct {
+	fset  *token.FileSet
+	files []*ast.File
+	srcs  map[string][]byte // by file name
+}
+
 // checkSource parses files and refuses what the sandbox forbids: imports
 // outside it, go statements (a panic on a script's goroutine cannot be
 // recovered and would end the runner) and script types that implement
 // context.Context (ctxcheck.go). It reports whether the files declare
 // anything at all (a doc.go does not), and lists the imports.
-func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imports []string, err error) {
-	fset := token.NewFileSet()
+func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imports []string, pu *parsedUnit, err error) {
+	pu = &parsedUnit{fset: token.NewFileSet(), srcs: make(map[string][]byte, len(files))}
+	fset := pu.fset
 	var errs []error
 	cs := newCtxScan()
 	for _, name := range files {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return false, nil, err
+			return false, nil, nil, err
 		}
 		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
 		if err != nil {
-			return false, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+			return false, nil, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 		}
+		pu.files = append(pu.files, f)
+		pu.srcs[name] = src
 		declares = declares || hasNonImport(f)
 		for _, spec := range f.Imports {
 			p, _ := strconv.Unquote(spec.Path.Value)
@@ -96,7 +106,7 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imp
 		cs.add(fset, f)
 	}
 	errs = append(errs, cs.errors()...)
-	return declares, imports, errors.Join(errs...)
+	return declares, imports, pu, errors.Join(errs...)
 }
 
 // hasNonImport reports whether f has a declaration besides its imports.

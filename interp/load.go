@@ -76,14 +76,14 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	declares, imports, err := checkSource(fsys, files, cfg.Allow)
+	declares, imports, parsed, err := checkSource(fsys, files, cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
 	if !declares {
 		return nil, errNoDecls
 	}
-	rewritten, sites, err := typeCheck(fsys, files, cfg.Allow)
+	rewritten, sites, err := typeCheck(parsed, cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}

@@ -11,42 +11,43 @@ import (
 	"github.com/go-runner/go-runner/protocol/client"
 )
 
+// scriptUnit is a unit whose type P registers as plugin name, with the
+// imports (besides the SDK's plugin and pluginhttp) and decls, which define
+// P's RequestFilter.
+func scriptUnit(name string, imports []string, decls string) string {
+	var b strings.Builder
+	b.WriteString("package scripts\n\nimport (\n")
+	for _, p := range imports {
+		fmt.Fprintf(&b, "\t%q\n", p)
+	}
+	b.WriteString("\n\t\"github.com/go-runner/go-runner/sdk/plugin\"\n\t\"github.com/go-runner/go-runner/sdk/pluginhttp\"\n)\n\n")
+	b.WriteString("func init() { plugin.RegisterPlugin(&P{}) }\n\ntype P struct{ plugin.DefaultPlugin }\n\n")
+	fmt.Fprintf(&b, "func (*P) Name() string { return %q }\n\nfunc (*P) ParseConf(in []byte) (interface{}, error) { return nil, nil }\n\n", name)
+	b.WriteString(decls)
+	return b.String()
+}
+
+// lineOf is the line of src where mark starts.
+func lineOf(src, mark string) int {
+	return strings.Count(src[:strings.Index(src, mark)], "\n") + 1
+}
+
 // modernUnit is a unit whose plugin "m-<name>" answers with out()'s
-// result; body is out's body, starting at line modernBodyLine.
+// result; body is out's body, at modernBodyLine.
 func modernUnit(name, body string) string {
-	return `package scripts
-
-import (
-	"cmp"
-	"maps"
-	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/go-runner/go-runner/sdk/plugin"
-	"github.com/go-runner/go-runner/sdk/pluginhttp"
-)
-
-func init() { plugin.RegisterPlugin(&P{}) }
-
-type P struct{ plugin.DefaultPlugin }
-
-func (*P) Name() string                                   { return "m-` + name + `" }
-func (*P) ParseConf(in []byte) (interface{}, error)       { return nil, nil }
+	return scriptUnit("m-"+name, []string{"cmp", "maps", "net/http", "slices", "strconv", "strings", "time"}, `
 func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, _ pluginhttp.Request) { w.Write([]byte(out())) }
 
 var _, _, _ = strconv.Itoa, strings.Cut, time.Now
 
 func out() string {
-` + body + `
+`+body+`
 }
-`
+`)
 }
 
 // modernBodyLine is the line of out's first statement in modernUnit.
-const modernBodyLine = 27
+var modernBodyLine = lineOf(modernUnit("x", "BODY"), "BODY")
 
 // modernCases: each Go feature newer than the interpreter either works
 // (want: the answer) or is refused at its position (col on the body's

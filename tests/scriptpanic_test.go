@@ -13,37 +13,21 @@ import (
 // panicUnit is a unit whose plugin "p-<name>" runs two statements, then
 // stmt on line panicLine.
 func panicUnit(name, stmt string) string {
-	return `package scripts
-
-import (
-	"net/http"
-
-	"github.com/go-runner/go-runner/sdk/plugin"
-	"github.com/go-runner/go-runner/sdk/pluginhttp"
-)
-
-func init() { plugin.RegisterPlugin(&P{}) }
-
-type P struct{ plugin.DefaultPlugin }
-
-func (*P) Name() string                             { return "p-` + name + `" }
-func (*P) ParseConf(in []byte) (interface{}, error) { return nil, nil }
-
-type T struct{ n int }
+	return scriptUnit("p-"+name, []string{"net/http"}, `type T struct{ n int }
 
 func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, r pluginhttp.Request) {
 	s, m, p := []int{1, 2, 3}, map[string]int(nil), (*T)(nil)
 	i := len(s) + 2
 	_, _, _, _ = s, i, m, p
-	` + stmt + `
+	`+stmt+`
 }
 
 func digit(n int) string { return string(rune('0' + n)) }
-`
+`)
 }
 
 // panicLine is the line of stmt in panicUnit.
-const panicLine = 23
+var panicLine = lineOf(panicUnit("x", "STMT"), "STMT")
 
 // TestScriptPanicPlaced: a script's panic is logged once at error level
 // with the panicking expression's file:line:col and Go's wording; the stack
