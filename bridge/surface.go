@@ -54,7 +54,7 @@ func Surface(allow []string) map[string]map[string]Symbol {
 			continue
 		}
 		if o := optional(p); o != nil {
-			add(p, o, o)
+			add(p, withNewer(p, o), o)
 		}
 	}
 	httpSyms := Symbols[key(HTTPPath, "pluginhttp")]

@@ -35,7 +35,7 @@ func lineOf(src, mark string) int {
 // modernUnit is a unit whose plugin "m-<name>" answers with out()'s
 // result; body is out's body, at modernBodyLine.
 func modernUnit(name, body string) string {
-	return scriptUnit("m-"+name, []string{"cmp", "maps", "net/http", "slices", "strconv", "strings", "time"}, `
+	return scriptUnit("m-"+name, []string{"cmp", "maps", "net/http", "slices", "strconv", "strings", "sync", "time"}, `
 func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, _ pluginhttp.Request) { w.Write([]byte(out())) }
 
 var _, _, _ = strconv.Itoa, strings.Cut, time.Now
@@ -79,8 +79,10 @@ var modernCases = []struct {
 	{name: "rangefuncbreak", body: `n := 0; for i, v := range slices.All([]int{5, 6, 7, 8}) { if i == 0 { continue }; if v > 7 { break }; n += v }; return strconv.Itoa(n)`, want: "13"},
 	{name: "rangefuncmap", body: `n := 0; for k, v := range maps.All(map[string]int{"a": 1, "bb": 2}) { n += len(k) * v }; return strconv.Itoa(n)`, want: "5"},
 	{name: "rangefuncreturn", body: `for v := range slices.Values([]string{"a"}) { return v }; return ""`, col: 1, refusal: "range over a function whose body returns from the function is not supported"},
-	{name: "splitseq", body: `n := 0; strings.SplitSeq("a,b", ",")(func(string) bool { n++; return true }); return strconv.Itoa(n)`, col: 17, refusal: "undefined: strings.SplitSeq (not available to plugins"},
-	{name: "parsecookie", body: `c, _ := http.ParseCookie("a=b"); return c[0].Value`, col: 14, refusal: "http.ParseCookie"},
+	{name: "splitseq", body: `n := 0; for p := range strings.SplitSeq("a,b,cd", ",") { n += len(p) }; return strconv.Itoa(n)`, want: "4"},
+	{name: "lines", body: `s := ""; for l := range strings.Lines("x\ny\n") { s += strings.TrimSpace(l) }; return s`, want: "xy"},
+	{name: "oncevalue", body: `f := sync.OnceValue(func() int { return 1 }); return strconv.Itoa(f())`, col: 11, refusal: "undefined: sync.OnceValue (not available to plugins"},
+	{name: "parsecookie", body: `c, _ := http.ParseCookie("a=b"); return c[0].Value`, want: "b"},
 	{name: "genericvalue", body: `f := cmp.Compare[int]; return strconv.Itoa(f(1, 2))`, col: 6, refusal: "a generic function as a value is not supported"},
 	{name: "httpget", body: `_, err := http.Get("http://127.0.0.1:1"); return fmt.Sprint(err)`, col: 11, refusal: "http.Get is not available to plugins"},
 }
