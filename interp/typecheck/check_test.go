@@ -96,20 +96,21 @@ func TestRefusals(t *testing.T) {
 }
 
 // TestConcurrentChecks: units load in parallel and share the converted
-// packages.
+// packages, each converting some while others are read.
 func TestConcurrentChecks(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "..", "scripts", "say.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs := make(chan error, 4)
-	for range 4 {
+	files := []string{"say.go", "response_rewrite.go", "limit_req.go", "var_body.go"}
+	errs := make(chan error, len(files))
+	for _, name := range files {
+		src, err := os.ReadFile(filepath.Join("..", "..", "scripts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
 		go func() {
 			_, err := checkSource2(string(src))
 			errs <- err
 		}()
 	}
-	for range 4 {
+	for range files {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}

@@ -68,10 +68,9 @@ func (u *universe) named(t reflect.Type) types.Type {
 	p := u.pkg(t.PkgPath())
 	obj := types.NewTypeName(token.NoPos, p, t.Name(), nil)
 	n := types.NewNamed(obj, nil, nil)
+	// Not inserted in p's scope: checks may be reading it. Only filling a
+	// package (importer.Import), before it is handed out, writes its scope.
 	u.types[t] = n
-	if p.Scope().Lookup(t.Name()) == nil {
-		p.Scope().Insert(obj)
-	}
 	n.SetUnderlying(u.literal(t).Underlying())
 	if t.Kind() == reflect.Interface {
 		return n
