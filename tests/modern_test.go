@@ -65,6 +65,7 @@ var modernCases = []struct {
 	{name: "minconst", body: `const c = min(3, 7); return strconv.Itoa(c)`, want: "3"},
 	{name: "minfloat", body: `x := 2.5; return strconv.FormatFloat(max(x, 1), 'g', -1, 64)`, want: "2.5"},
 	{name: "clear", body: `m := map[string]int{"a": 1}; s := []int{1, 2}; clear(m); clear(s); return strconv.Itoa(len(m) + s[0] + s[1])`, want: "0"},
+	{name: "newexpr", body: `p := new(41); *p++; return strconv.Itoa(*p)`, want: "42"},
 	{name: "slicessort", body: `s := []string{"b", "c", "a"}; slices.Sort(s); return strings.Join(s, ",")`, want: "a,b,c"},
 	{name: "slicessortfunc", body: `s := []string{"bb", "a"}; slices.SortFunc(s, func(x, y string) int { return cmp.Compare(len(x), len(y)) }); return s[0]`, want: "a"},
 	{name: "slicessorted", body: `m := map[string]int{"b": 1, "a": 2}; return strings.Join(slices.Sorted(maps.Keys(m)), ",")`, want: "a,b"},

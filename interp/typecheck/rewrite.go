@@ -19,7 +19,7 @@ import (
 // stays the script's:
 //
 //   - `for i := range n` (an integer n) becomes a three-clause loop;
-//   - min, max and clear become calls of function literals;
+//   - min, max, clear and new(expr) become calls of function literals;
 //   - a range over a function becomes a call of it (rangefunc.go);
 //   - a loop variable a closure captures is copied per iteration
 //     (loopvar.go);
@@ -306,6 +306,21 @@ func (r *rewriter) builtin(call *ast.CallExpr) bool {
 			op = ">"
 		}
 		r.replace(call.Fun.Pos(), call.Lparen+1, "func(x_ "+t+", y_ ..."+t+") "+t+" { for _, v_ := range y_ { if v_ "+op+" x_ || v_ != v_ { x_ = v_ } }; return x_ }(")
+	case "new":
+		if len(call.Args) != 1 || r.info.Types[call.Args[0]].IsType() {
+			return true
+		}
+		// new(expr), Go 1.26: a pointer to a copy of expr.
+		pt, ok := r.info.Types[call].Type.(*types.Pointer)
+		if !ok {
+			return true
+		}
+		t, ok := r.spell(pt.Elem())
+		if !ok {
+			r.refuse(call.Pos(), "new of this value cannot be rewritten for the interpreter here: declare a variable and take its address")
+			return false
+		}
+		r.replace(call.Fun.Pos(), call.Lparen+1, "func(x_ "+t+") *"+t+" { return &x_ }(")
 	case "clear":
 		if len(call.Args) != 1 {
 			return true

@@ -17,6 +17,8 @@ func rewritten(m map[string]int, d time.Duration) (int, []string) {
 	n = min(n, len(m), 3) + max(2, n)
 	const c = max(1, 2.5)
 	clear(m)
+	p := new(n + 1)
+	n = *p
 	var fs []func() int
 	for _, v := range []int{1, 2} {
 		fs = append(fs, func() int { return v })
