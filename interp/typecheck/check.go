@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 	"strings"
 	"sync"
 
@@ -74,10 +75,9 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 	if len(files) > 0 {
 		pkgName = files[0].Name.Name
 	}
-	_, _ = conf.Check(pkgName, fset, files, info) // errors are in errs
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	// Errors are in errs. The passes below run on what was typed, so that
+	// one run reports everything.
+	_, _ = conf.Check(pkgName, fset, files, info)
 	surface := surfaceFor(allow)
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -97,6 +97,9 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 			if _, src := sourceDir(p); src {
 				return true
 			}
+			if info.Uses[sel.Sel] == nil {
+				return true // undefined: reported by the checker
+			}
 			if _, ok := surface[p][sel.Sel.Name]; !ok {
 				add(&Error{Pos: fset.Position(sel.Pos()), Kind: ErrUnavailable,
 					Msg: fmt.Sprintf("%s.%s is not available to plugins (the sandbox serves %s without it; sandbox.allow in config.yaml serves a package whole)", id.Name, sel.Sel.Name, p)})
@@ -114,6 +117,13 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 		out[name] = src
 	}
 	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			a, b := errs[i].(*Error).Pos, errs[j].(*Error).Pos
+			if a.Filename != b.Filename {
+				return a.Filename < b.Filename
+			}
+			return a.Offset < b.Offset
+		})
 		return nil, errors.Join(errs...)
 	}
 	return &Result{Files: out, Sites: sites(fset, files, info)}, nil

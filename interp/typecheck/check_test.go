@@ -80,6 +80,8 @@ func TestRefusals(t *testing.T) {
 		{"generic func value", `f := cmp.Compare[int]; _ = f`, nil, "u.go:11:6: a generic function as a value is not supported"},
 		{"captured and assigned", `for i := 0; i < 3; i++ { _ = func() int { return i }; i++ }`, nil, "u.go:11:5: the loop variable i is captured"},
 		{"range over int with =", `var i int; for i = range 3 { }; _ = i`, nil, "u.go:11:12: range over an integer with = is not supported"},
+		{"every problem in one run", `_ = http.NewCrossOriginProtection; _, _ = http.Get("x"); for v := range slices.Values([]int{1}) { return }`, nil,
+			"u.go:11:10: undefined: http.NewCrossOriginProtection (not available to plugins: the interpreter serves Go 1.22's standard library, see \"Go in scripts\" in the README)\nu.go:11:43: http.Get is not available to plugins (the sandbox serves net/http without it; sandbox.allow in config.yaml serves a package whole)\nu.go:11:58: range over a function whose body returns"},
 		{"unused import and variable load as before", `x := 1`, nil, ""},
 	}
 	for _, c := range cases {
