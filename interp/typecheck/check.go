@@ -48,6 +48,7 @@ type Result struct {
 // files' bytes, by the names the files were parsed with.
 func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow []string) (*Result, error) {
 	var errs []error
+	var typeErrs []types.Error
 	add := func(e *Error) {
 		if len(errs) < maxErrors {
 			errs = append(errs, e)
@@ -67,7 +68,7 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 		Error: func(err error) {
 			var te types.Error
 			if errors.As(err, &te) && !te.Soft {
-				add(&Error{Pos: fset.Position(te.Pos), Msg: explain(te.Msg), Kind: ErrType})
+				typeErrs = append(typeErrs, te)
 			}
 		},
 	}
@@ -78,6 +79,10 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 	// Errors are in errs. The passes below run on what was typed, so that
 	// one run reports everything.
 	_, _ = conf.Check(pkgName, fset, files, info)
+	imported := importedAt(files, info)
+	for _, te := range typeErrs {
+		add(&Error{Pos: fset.Position(te.Pos), Msg: explain(te.Msg, imported[te.Pos]), Kind: ErrType})
+	}
 	surface := surfaceFor(allow)
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -141,11 +146,33 @@ func surfaceFor(allow []string) map[string]map[string]bridge.Symbol {
 	return s.(map[string]map[string]bridge.Symbol)
 }
 
-// explain completes go/types' message about a symbol the interpreter's
-// standard library lacks.
-func explain(msg string) string {
-	if name, ok := strings.CutPrefix(msg, "undefined: "); ok && strings.Contains(name, ".") {
+// explain completes go/types' message about a symbol missing from a
+// package the script imports from path.
+func explain(msg, path string) string {
+	if _, ok := strings.CutPrefix(msg, "undefined: "); !ok || path == "" {
+		return msg
+	}
+	if first, _, _ := strings.Cut(path, "/"); !strings.Contains(first, ".") {
 		return msg + " (not available to plugins: the interpreter serves Go 1.22's standard library, see \"Go in scripts\" in the README)"
 	}
-	return msg
+	return msg + " (not available to plugins: the runner serves " + path + " without it)"
+}
+
+// importedAt maps the position of each selector's name to the import path
+// of the package it selects from, when it selects from one.
+func importedAt(files []*ast.File, info *types.Info) map[token.Pos]string {
+	out := map[token.Pos]string{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok {
+					if pn, ok := info.Uses[id].(*types.PkgName); ok {
+						out[sel.Sel.Pos()] = canonical(pn.Imported().Path())
+					}
+				}
+			}
+			return true
+		})
+	}
+	return out
 }

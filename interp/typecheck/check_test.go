@@ -63,7 +63,7 @@ func TestRewriteGolden(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	const head = "package scripts\n\nimport (\n\t\"net/http\"\n\t\"slices\"\n\t\"strings\"\n\t\"cmp\"\n)\n\nfunc f() {\n"
+	const head = "package scripts\n\nimport (\n\t\"net/http\"\n\t\"slices\"\n\t\"strings\"\n\t\"cmp\"\n\t\"github.com/go-runner/go-runner/sdk/plugin\"\n)\nfunc f() {\n"
 	cases := []struct {
 		name, body string
 		allow      []string
@@ -72,6 +72,7 @@ func TestRefusals(t *testing.T) {
 		{"type error", `var x int = "s"; _ = x`, nil, `u.go:11:13: cannot use "s"`},
 		{"stdlib newer than the interpreter", `_ = http.NewCrossOriginProtection`, nil, "u.go:11:10: undefined: http.NewCrossOriginProtection (not available to plugins"},
 		{"newer stdlib served compiled", `for p := range strings.SplitSeq("a,b", ",") { _ = p }`, nil, ""},
+		{"not in the SDK", "_ = plugin.Spec{}", nil, "u.go:11:12: undefined: plugin.Spec (not available to plugins: the runner serves github.com/go-runner/go-runner/sdk/plugin without it)"},
 		{"outside the sandbox", `_, _ = http.Get("x")`, nil, "u.go:11:8: http.Get is not available to plugins"},
 		{"opened by sandbox.allow", `_, _ = http.Get("x")`, []string{"net/http"}, ""},
 		{"range over func", `for v := range slices.Values([]int{1}) { _ = v }`, nil, ""},
