@@ -59,6 +59,9 @@ type parsedUnit struct {
 	fset  *token.FileSet
 	files []*ast.File
 	srcs  map[string][]byte // by file name
+	// skipped are the files the interpreter skips (buildtags.go): not
+	// type-checked, served as they are.
+	skipped []string
 }
 
 // checkSource parses files and refuses what the sandbox forbids: imports
@@ -76,12 +79,16 @@ func checkSource(fsys fs.FS, files []string, allow []string) (declares bool, imp
 		if err != nil {
 			return false, nil, nil, err
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			return false, nil, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 		}
-		pu.files = append(pu.files, f)
 		pu.srcs[name] = src
+		if interpreterSkips(name, f, strings.Contains(name, "/")) {
+			pu.skipped = append(pu.skipped, name)
+		} else {
+			pu.files = append(pu.files, f)
+		}
 		declares = declares || hasNonImport(f)
 		for _, spec := range f.Imports {
 			p, _ := strconv.Unquote(spec.Path.Value)

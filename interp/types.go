@@ -13,6 +13,9 @@ import (
 // error or a feature that cannot be rewritten fails the load at its
 // file:line:col, before the interpreter sees any of it.
 func typeCheck(pu *parsedUnit, allow []string) ([]SourceFile, *typecheck.Sites, error) {
+	if len(pu.files) == 0 {
+		return sourceFiles(pu), nil, nil
+	}
 	out, err := typecheck.Check(pu.fset, pu.files, pu.srcs, allow)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrCompile, err)
@@ -22,5 +25,17 @@ func typeCheck(pu *parsedUnit, allow []string) ([]SourceFile, *typecheck.Sites, 
 		name := pu.fset.File(f.Pos()).Name()
 		rewritten = append(rewritten, SourceFile{Name: name, Data: out.Files[name]})
 	}
+	for _, name := range pu.skipped {
+		rewritten = append(rewritten, SourceFile{Name: name, Data: pu.srcs[name]})
+	}
 	return rewritten, out.Sites, nil
+}
+
+// sourceFiles are the unit's files as read.
+func sourceFiles(pu *parsedUnit) []SourceFile {
+	out := make([]SourceFile, 0, len(pu.srcs))
+	for name, src := range pu.srcs {
+		out = append(out, SourceFile{Name: name, Data: src})
+	}
+	return out
 }
