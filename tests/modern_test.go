@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -85,23 +84,48 @@ var modernCases = []struct {
 	{name: "oncevalue", body: `f := sync.OnceValue(func() int { return 1 }); return strconv.Itoa(f())`, col: 11, refusal: "undefined: sync.OnceValue (not available to plugins"},
 	{name: "parsecookie", body: `c, _ := http.ParseCookie("a=b"); return c[0].Value`, want: "b"},
 	{name: "genericvalue", body: `f := cmp.Compare[int]; return strconv.Itoa(f(1, 2))`, col: 6, refusal: "a generic function as a value is not supported"},
-	{name: "httpget", body: `_, err := http.Get("http://127.0.0.1:1"); return fmt.Sprint(err)`, col: 11, refusal: "http.Get is not available to plugins"},
+	{name: "httpget", body: `_, err := http.Get("http://127.0.0.1:1"); return err.Error()`, col: 11, refusal: "http.Get is not available to plugins"},
 }
 
-func writeModernUnits(t *testing.T, dir string) {
+// writeScripts writes units (file name -> source) into dir/scripts.
+func writeScripts(t *testing.T, dir string, units map[string]string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range modernCases {
-		body := c.body
-		if c.name == "httpget" {
-			body = strings.Replace(body, "fmt.Sprint(err)", "err.Error()", 1)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "scripts", "m"+c.name+".go"), []byte(modernUnit(c.name, body)), 0o644); err != nil {
+	for name, src := range units {
+		if err := os.WriteFile(filepath.Join(dir, "scripts", name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// startJSONRunner starts `go-runner run` on dir/scripts, logging JSON at
+// level.
+func startJSONRunner(t *testing.T, dir, level string) *proc {
+	t.Helper()
+	writeConfig(t, filepath.Join(dir, "config.yaml"), "log:\n  format: json\n  level: "+level+"\n")
+	sock := filepath.Join(dir, "r.sock")
+	return opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+}
+
+// wantJSONOnly checks that the runner wrote nothing but JSON log lines.
+func wantJSONOnly(t *testing.T, p *proc) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(p.out.String()), "\n") {
+		if len(jsonLines(l)) != 1 {
+			t.Errorf("not a JSON log line: %q", l)
+		}
+	}
+}
+
+func writeModernUnits(t *testing.T, dir string) {
+	t.Helper()
+	units := map[string]string{}
+	for _, c := range modernCases {
+		units["m"+c.name+".go"] = modernUnit(c.name, c.body)
+	}
+	writeScripts(t, dir, units)
 }
 
 // TestModernGoCheck: `go-runner check` reports each refused feature at its
@@ -141,9 +165,7 @@ func TestModernGoCheck(t *testing.T) {
 func TestModernGoServe(t *testing.T) {
 	dir := shortDir(t)
 	writeModernUnits(t, dir)
-	writeConfig(t, filepath.Join(dir, "config.yaml"), "log:\n  format: json\n")
-	sock := filepath.Join(dir, "r.sock")
-	p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+	p := startJSONRunner(t, dir, "info")
 	c := p.dial()
 	for _, tc := range modernCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,9 +183,5 @@ func TestModernGoServe(t *testing.T) {
 			}
 		})
 	}
-	for _, l := range strings.Split(strings.TrimSpace(p.out.String()), "\n") {
-		if !json.Valid([]byte(l)) {
-			t.Errorf("not a JSON log line: %q", l)
-		}
-	}
+	wantJSONOnly(t, p)
 }

@@ -2,8 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,17 +42,12 @@ func TestScriptPanicPlaced(t *testing.T) {
 		{"explicit", `if i > 0 { panic("no way") }`, 13, "no way"},
 	}
 	dir := shortDir(t)
-	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	units := map[string]string{}
 	for _, c := range cases {
-		if err := os.WriteFile(filepath.Join(dir, "scripts", "p"+c.name+".go"), []byte(panicUnit(c.name, c.stmt)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		units["p"+c.name+".go"] = panicUnit(c.name, c.stmt)
 	}
-	writeConfig(t, filepath.Join(dir, "config.yaml"), "log:\n  format: json\n  level: debug\n")
-	sock := filepath.Join(dir, "r.sock")
-	p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+	writeScripts(t, dir, units)
+	p := startJSONRunner(t, dir, "debug")
 	c := p.dial()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,9 +78,5 @@ func TestScriptPanicPlaced(t *testing.T) {
 			}
 		})
 	}
-	for _, l := range strings.Split(strings.TrimSpace(p.out.String()), "\n") {
-		if len(jsonLines(l)) != 1 {
-			t.Errorf("not a JSON log line: %q", l)
-		}
-	}
+	wantJSONOnly(t, p)
 }
