@@ -70,6 +70,7 @@ var modernCases = []struct {
 	{name: "slicessorted", body: `m := map[string]int{"b": 1, "a": 2}; return strings.Join(slices.Sorted(maps.Keys(m)), ",")`, want: "a,b"},
 	{name: "slicescontains", body: `type IDs []string; return strconv.FormatBool(slices.Contains(IDs{"x"}, "x"))`, want: "true"},
 	{name: "slicesmax", body: `return strconv.Itoa(slices.Max([]int{3, 8, 1}))`, want: "8"},
+	{name: "slicesminmaxfunc", body: `s := []string{"bb", "a", "cc"}; l := func(x, y string) int { return cmp.Compare(len(x), len(y)) }; return slices.MinFunc(s, l) + slices.MaxFunc(s, l) + strconv.Itoa(slices.Min([]int{4, 2, 9}))`, want: "abb2"},
 	{name: "mapsclone", body: `m := maps.Clone(map[string]int{"k": 5}); return strconv.Itoa(m["k"])`, want: "5"},
 	{name: "loopvarrange", body: `var fs []func() int; for _, v := range []int{1, 2, 3} { fs = append(fs, func() int { return v }) }; return strconv.Itoa(fs[0]() + fs[2]())`, want: "4"},
 	{name: "loopvarfor", body: `var fs []func() int; for i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) }; return strconv.Itoa(fs[0]() + fs[1]())`, want: "1"},

@@ -371,22 +371,10 @@ func BinarySearchFunc[E, T any](s []E, target T, cmp func(E, T) int) (int, bool)
 	return i, i < len(s) && cmp(s[i], target) == 0
 }
 
-// Min returns the smallest value of s; it panics on an empty s.
+// Min returns the smallest value of s (a NaN if s has one); it panics on
+// an empty s.
 func Min[E cmp.Ordered](s []E) E {
-	if len(s) < 1 {
-		panic("slices.Min: empty list")
-	}
-	m := s[0]
-	for k := 1; k < len(s); k++ {
-		v := s[k]
-		if v != v {
-			return v
-		}
-		if v < m {
-			m = v
-		}
-	}
-	return m
+	return extreme(s, "slices.Min: empty list", false)
 }
 
 // MinFunc returns the first smallest value of s by cmp.
@@ -403,22 +391,10 @@ func MinFunc[E any](s []E, cmp func(a, b E) int) E {
 	return m
 }
 
-// Max returns the largest value of s; it panics on an empty s.
+// Max returns the largest value of s (a NaN if s has one); it panics on
+// an empty s.
 func Max[E cmp.Ordered](s []E) E {
-	if len(s) < 1 {
-		panic("slices.Max: empty list")
-	}
-	m := s[0]
-	for k := 1; k < len(s); k++ {
-		v := s[k]
-		if v != v {
-			return v
-		}
-		if v > m {
-			m = v
-		}
-	}
-	return m
+	return extreme(s, "slices.Max: empty list", true)
 }
 
 // MaxFunc returns the first largest value of s by cmp.
@@ -426,10 +402,22 @@ func MaxFunc[E any](s []E, cmp func(a, b E) int) E {
 	if len(s) < 1 {
 		panic("slices.MaxFunc: empty list")
 	}
+	return MinFunc(s, func(a, b E) int { return -cmp(a, b) })
+}
+
+// extreme is Min, or Max when largest.
+func extreme[E cmp.Ordered](s []E, empty string, largest bool) E {
+	if len(s) < 1 {
+		panic(empty)
+	}
 	m := s[0]
 	for k := 1; k < len(s); k++ {
-		if cmp(s[k], m) > 0 {
-			m = s[k]
+		v := s[k]
+		if v != v {
+			return v
+		}
+		if largest && v > m || !largest && v < m {
+			m = v
 		}
 	}
 	return m
