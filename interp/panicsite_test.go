@@ -3,6 +3,8 @@ package interp
 import (
 	"errors"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +66,21 @@ func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, r pluginhttp.Reque
 			}
 		})
 	}
+}
+
+// TestParseConfPanicPlaced: a ParseConf panic, logged as the conf's
+// rejection, names its position in the message.
+func TestParseConfPanicPlaced(t *testing.T) {
+	src := strings.Replace(echoSrc("pc"), "return string(in), nil", "var m map[string]int\n\tm[string(in)] = 1\n\treturn string(in), nil", 1)
+	u := mustLoad(t, Config{}, "pc.go", map[string]string{"pc.go": src})
+	_, err := u.Specs()[0].ParseConf([]byte("x"))
+	want := "assignment to entry in nil map (at pc.go:" + strconv.Itoa(lineOf(src, "m[string(in)]")) + ":2)"
+	if err == nil || !strings.HasSuffix(err.Error(), want) || !errors.Is(err, ErrPanic) {
+		t.Fatalf("error %v, want ...%s", err, want)
+	}
+}
+
+// lineOf is the line of src where mark starts.
+func lineOf(src, mark string) int {
+	return strings.Count(src[:strings.Index(src, mark)], "\n") + 1
 }
