@@ -34,7 +34,7 @@ func lineOf(src, mark string) int {
 // modernUnit is a unit whose plugin "m-<name>" answers with out()'s
 // result; body is out's body, at modernBodyLine.
 func modernUnit(name, body string) string {
-	return scriptUnit("m-"+name, []string{"cmp", "maps", "net/http", "slices", "strconv", "strings", "sync", "time"}, `
+	return scriptUnit("m-"+name, []string{"cmp", "fmt", "maps", "net/http", "slices", "strconv", "strings", "sync", "sync/atomic", "time"}, `
 func (*P) RequestFilter(_ interface{}, w http.ResponseWriter, _ pluginhttp.Request) { w.Write([]byte(out())) }
 
 var _, _, _ = strconv.Itoa, strings.Cut, time.Now
@@ -82,7 +82,9 @@ var modernCases = []struct {
 	{name: "rangefuncreturn", body: `for v := range slices.Values([]string{"a"}) { return v }; return ""`, col: 1, refusal: "range over a function whose body returns from the function is not supported"},
 	{name: "splitseq", body: `n := 0; for p := range strings.SplitSeq("a,b,cd", ",") { n += len(p) }; return strconv.Itoa(n)`, want: "4"},
 	{name: "lines", body: `s := ""; for l := range strings.Lines("x\ny\n") { s += strings.TrimSpace(l) }; return s`, want: "xy"},
-	{name: "oncevalue", body: `f := sync.OnceValue(func() int { return 1 }); return strconv.Itoa(f())`, col: 11, refusal: "undefined: sync.OnceValue (not available to plugins"},
+	{name: "oncevalue", body: `n := 0; f := sync.OnceValue(func() int { n++; return n }); f(); return strconv.Itoa(f() + n)`, want: "2"},
+	{name: "oncevalues", body: `g := sync.OnceValues(func() (string, error) { return "v", nil }); s, err := g(); return s + fmt.Sprint(err == nil)`, want: "vtrue"},
+	{name: "atomicpointer", body: `var p atomic.Pointer[int]; return strconv.FormatBool(p.Load() == nil)`, col: 14, refusal: "undefined: atomic.Pointer (not available to plugins"},
 	{name: "parsecookie", body: `c, _ := http.ParseCookie("a=b"); return c[0].Value`, want: "b"},
 	{name: "genericvalue", body: `f := cmp.Compare[int]; return strconv.Itoa(f(1, 2))`, col: 6, refusal: "a generic function as a value is not supported"},
 	{name: "httpget", body: `_, err := http.Get("http://127.0.0.1:1"); return err.Error()`, col: 11, refusal: "http.Get is not available to plugins"},

@@ -105,6 +105,9 @@ func Check(fset *token.FileSet, files []*ast.File, srcs map[string][]byte, allow
 			if info.Uses[sel.Sel] == nil {
 				return true // undefined: reported by the checker
 			}
+			if p == "sync" && rewrittenSync[sel.Sel.Name] {
+				return true
+			}
 			if _, ok := surface[p][sel.Sel.Name]; !ok {
 				add(&Error{Pos: fset.Position(sel.Pos()), Kind: ErrUnavailable,
 					Msg: fmt.Sprintf("%s.%s is not available to plugins (the sandbox serves %s without it; sandbox.allow in config.yaml serves a package whole)", id.Name, sel.Sel.Name, p)})

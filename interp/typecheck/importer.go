@@ -73,6 +73,9 @@ func (importer) Import(p string) (*types.Package, error) {
 				pkg.Scope().Insert(compiled.object(pkg, n, syms[n]))
 			}
 		}
+		if p == "sync" {
+			declareOnce(pkg)
+		}
 		pkg.MarkComplete()
 		filled[p] = true
 	}

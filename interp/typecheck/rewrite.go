@@ -19,7 +19,8 @@ import (
 // stays the script's:
 //
 //   - `for i := range n` (an integer n) becomes a three-clause loop;
-//   - min, max, clear and new(expr) become calls of function literals;
+//   - min, max, clear, new(expr), sync.OnceValue and sync.OnceValues
+//     become calls of function literals (once.go);
 //   - a range over a function becomes a call of it (rangefunc.go);
 //   - a loop variable a closure captures is copied per iteration
 //     (loopvar.go);
@@ -270,6 +271,9 @@ func (r *rewriter) rangeStmt(rs *ast.RangeStmt) {
 // builtin rewrites a call of min, max or clear. It reports whether to look
 // inside the call.
 func (r *rewriter) builtin(call *ast.CallExpr) bool {
+	if r.onceCall(call) {
+		return true
+	}
 	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
 	if !ok {
 		return true
