@@ -63,7 +63,7 @@ func TestRewriteGolden(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	const head = "package scripts\n\nimport (\n\t\"net/http\"\n\t\"slices\"\n\t\"strings\"\n\t\"cmp\"\n\t\"github.com/go-runner/go-runner/sdk/plugin\"\n)\nfunc f() {\n"
+	const head = "package scripts\n\nimport (\n\t\"net/http\"\n\t\"slices\"\n\t\"strings\"\n\t\"cmp\"; \"iter\"\n\t\"github.com/go-runner/go-runner/sdk/plugin\"\n)\nfunc f() {\n"
 	cases := []struct {
 		name, body string
 		allow      []string
@@ -83,6 +83,8 @@ func TestRefusals(t *testing.T) {
 		{"range over int with =", `var i int; for i = range 3 { }; _ = i`, nil, "u.go:11:12: range over an integer with = is not supported"},
 		{"every problem in one run", `_ = http.NewCrossOriginProtection; _, _ = http.Get("x"); for v := range slices.Values([]int{1}) { return }`, nil,
 			"u.go:11:10: undefined: http.NewCrossOriginProtection (not available to plugins: the interpreter serves Go 1.22's standard library, see \"Go in scripts\" in the README)\nu.go:11:43: http.Get is not available to plugins (the sandbox serves net/http without it; sandbox.allow in config.yaml serves a package whole)\nu.go:11:58: range over a function whose body returns"},
+		{"iter.Seq variable from a generic function", `var s iter.Seq[int] = slices.Values([]int{1}); _ = s`, nil, "u.go:11:5: a variable of type iter.Seq given a generic function's result is not supported"},
+		{"iter.Seq variable from a func literal", `var s iter.Seq[int] = func(yield func(int) bool) {}; _ = s`, nil, ""},
 		{"unused import and variable load as before", `x := 1`, nil, ""},
 	}
 	for _, c := range cases {

@@ -218,6 +218,8 @@ func (r *rewriter) node(n ast.Node) bool {
 		}
 	case *ast.CallExpr:
 		return r.builtin(n)
+	case *ast.ValueSpec:
+		r.seqVar(n)
 	case *ast.TypeSpec:
 		if n.Assign.IsValid() && n.TypeParams != nil {
 			r.refuse(n.Pos(), "generic type aliases (Go 1.24) are not supported in plugins: declare a defined type (type %s[...] %s) instead", n.Name.Name, "...")
@@ -370,6 +372,34 @@ func (r *rewriter) spell(t types.Type) (string, bool) {
 		return p.Name()
 	})
 	return s, ok
+}
+
+// seqVar refuses `var s iter.Seq[V] = f(...)` where f is generic: the
+// interpreter then calls a nil function ("reflect.Value.Call: call of nil
+// function"); declared with := it works.
+func (r *rewriter) seqVar(vs *ast.ValueSpec) {
+	if vs.Type == nil {
+		return
+	}
+	named, ok := r.info.TypeOf(vs.Type).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "iter" || named.TypeArgs().Len() == 0 {
+		return
+	}
+	for _, v := range vs.Values {
+		call, ok := ast.Unparen(v).(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		fun := ast.Unparen(call.Fun)
+		if sel, ok := fun.(*ast.SelectorExpr); ok {
+			fun = sel.Sel
+		}
+		if id, ok := fun.(*ast.Ident); ok {
+			if _, generic := r.info.Instances[id]; generic {
+				r.refuse(vs.Pos(), "a variable of type iter.%s given a generic function's result is not supported in plugins: declare it with := (%s := ...)", named.Obj().Name(), vs.Names[0].Name)
+			}
+		}
+	}
 }
 
 // typeOf is the underlying type of e, nil when unknown.
