@@ -20,7 +20,7 @@
 //     the spelling that works: a range over a function whose body returns,
 //     defers or uses labels, a generic function used as a value, a generic
 //     type alias, a loop variable captured and assigned in a three-clause
-//     loop.
+//     loop, an iter.Seq variable given a generic function's result.
 //
 // Unused variables and imports stay accepted, as the interpreter accepts
 // them. Otherwise Check returns each file's bytes rewritten (rewrite.go,
