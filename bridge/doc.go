@@ -14,6 +14,12 @@
 //     scratch out of yaegi's stdlib symbols, plus the packages config.yaml
 //     opts in with sandbox.allow (see ImportAccess and CheckAllow).
 //
+// cmp, iter, maps and slices are served as interpreted Go source of our own
+// (std/, see StdSourcePath) with Go 1.26's API, in place of yaegi's, which
+// lacks most of it; a script's import of them is pointed there before the
+// interpreter reads it. Surface describes all a script can see for
+// go/types.
+//
 // pluginhttp, prepared, pluginlog and rate are extracted with `yaegi extract` (see
 // generate.go; the generated files must stay current). The plugin package is
 // interpreted Go source embedded here (scriptsrc/plugin.go): its

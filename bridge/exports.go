@@ -45,7 +45,7 @@ func Exports(allow []string, h Host) (interp.Exports, error) {
 		if sdkPaths[p] {
 			continue
 		}
-		ex[stdKey(p)] = readOnly(optional(p))
+		ex[stdKey(p)] = withNewer(p, readOnly(optional(p)))
 		if p == "unsafe" {
 			// unsafe.Pointer conversions go through this hook.
 			ex["github.com/traefik/yaegi/yaegi"] = stdunsafe.Symbols["github.com/traefik/yaegi/yaegi"]

@@ -66,6 +66,8 @@ func ImportAccess(importPath string, allow []string) Access {
 	switch {
 	case sdkPaths[importPath] || isDefault(importPath):
 		return Allowed
+	case importPath == "iter": // served as source only (embed.go)
+		return Allowed
 	case optional(importPath) == nil:
 		return Unavailable
 	}

@@ -44,7 +44,7 @@ var stdDefault = func() map[string]map[string]reflect.Value {
 		case "crypto":
 			syms = drop(syms, "RegisterHash")
 		}
-		out[p] = readOnly(syms)
+		out[p] = withNewer(p, readOnly(syms))
 	}
 	return out
 }()

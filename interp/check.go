@@ -54,24 +54,48 @@ func unitFiles(fsys fs.FS, name string) ([]string, error) {
 	return files, nil
 }
 
+// parsedUnit is a unit's files, and the helper files they import, parsed.
+type parsedUnit struct {
+	fset  *token.FileSet
+	files []*ast.File
+	// helpers are the parsed helper files, by import path
+	// ("scripts/lib/<pkg>").
+	helpers map[string][]*ast.File
+	srcs    map[string][]byte // by file name
+	// skipped are the files the interpreter skips (buildtags.go): not
+	// type-checked, served as they are.
+	skipped []string
+}
+
 // checkSource parses files, then the helper files libs they import, and
 // refuses what the sandbox forbids: imports outside it, imports of helper
 // packages that are not there, go statements (a panic on a script's
 // goroutine cannot be recovered and would end the runner) and script types
 // that implement context.Context (ctxcheck.go). It reports whether files
 // declare anything at all (a doc.go does not), and lists the imports.
-func checkSource(fsys fs.FS, files, libs []string, allow []string) (declares bool, imports []string, err error) {
-	fset := token.NewFileSet()
+func checkSource(fsys fs.FS, files, libs []string, allow []string) (declares bool, imports []string, pu *parsedUnit, err error) {
+	pu = &parsedUnit{fset: token.NewFileSet(), srcs: make(map[string][]byte, len(files)+len(libs)), helpers: map[string][]*ast.File{}}
+	fset := pu.fset
 	var errs []error
 	cs := newCtxScan()
 	for i, name := range append(files[:len(files):len(files)], libs...) {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return false, nil, err
+			return false, nil, nil, err
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
-			return false, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+			return false, nil, nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+		}
+		pu.srcs[name] = src
+		switch {
+		case interpreterSkips(name, f, strings.Contains(name, "/")):
+			pu.skipped = append(pu.skipped, name)
+		case i >= len(files):
+			imp := LibImport + strings.TrimPrefix(path.Dir(name), LibDir)
+			pu.helpers[imp] = append(pu.helpers[imp], f)
+		default:
+			pu.files = append(pu.files, f)
 		}
 		declares = declares || (i < len(files) && hasNonImport(f))
 		for _, spec := range f.Imports {
@@ -104,7 +128,7 @@ func checkSource(fsys fs.FS, files, libs []string, allow []string) (declares boo
 		cs.add(fset, f)
 	}
 	errs = append(errs, cs.errors()...)
-	return declares, imports, errors.Join(errs...)
+	return declares, imports, pu, errors.Join(errs...)
 }
 
 // hasSource reports whether folder dir of fsys holds a Go source file.

@@ -15,6 +15,10 @@
 //  2. they are parsed and checked, helpers as the unit: a syntax error, an
 //     import outside the sandbox (see package bridge) or of a missing
 //     helper, or a go statement fails the load with its file:line:col;
+//     then type-checked against exactly what scripts can see, and the Go
+//     newer than the interpreter rewritten or refused (package typecheck),
+//     still with file:line:col. The interpreter reads the rewritten files,
+//     whose lines are the script's;
 //  3. when a ProveFunc is given (ReloadConfig.Prove), it proves the
 //     snapshot before this process evaluates any of it. Prober.Prove loads
 //     it in a throwaway process (ServeProbe, go-runner's hidden `probe`
@@ -48,7 +52,8 @@
 // watched like a call, and closing or stopping a unit stops the timers and
 // tickers its scripts started (callback.go). A script type implementing
 // context.Context is refused at load (ctxcheck.go). A panic in a call
-// becomes a PanicError with the script's position (panics.go).
+// becomes a PanicError with the script's position (panics.go), narrowed to
+// the expression that panicked and worded as Go words it (panicsite.go).
 //
 // A Unit is also a protocol.Admitter: it runs at most Config.MaxConcurrent
 // calls at once (limit.go), so that one unit cannot take every processor.

@@ -161,7 +161,7 @@ func TestReloaderHelperEdit(t *testing.T) {
 		{"go statement", verLibSrc(3, "func spawn() { go spawn() }\n"), ErrGoStatement, "lib/ver/ver.go:15:16: go statements are not allowed"},
 		{"missing helper", strings.Replace(verLibSrc(3, ""), "lib/base", "lib/nope", 1), ErrNoHelper,
 			`lib/ver/ver.go:3:8: import "scripts/lib/nope": no helper package: want its .go files in lib/nope/ of the scripts directory`},
-		{"panicking init", verLibSrc(3, "func init() { panic(\"helper init\") }\n"), ErrLoadPanic, "panic while loading: lib/ver/ver.go:15:15: panic: scripts/lib/ver.init(...): helper init"},
+		{"panicking init", verLibSrc(3, "func init() { panic(\"helper init\") }\n"), ErrLoadPanic, "panic while loading: lib/ver/ver.go:15:15: helper init"},
 	}
 	for _, tc := range broken {
 		f.write("lib/ver/ver.go", tc.src)
@@ -184,7 +184,7 @@ func TestReloaderHelperEdit(t *testing.T) {
 	if len(rep.Failed) != 2 || rep.Published {
 		t.Fatalf("a broken indirect helper: %+v", rep)
 	}
-	if got, want := rep.Failed[0].Error(), `interp: unit "a.go": compile error: lib/base/base.go:4:7: constant definition loop (imported at lib/ver/ver.go:3:8, a.go:10:2)`; got != want {
+	if got, want := rep.Failed[0].Error(), `interp: unit "a.go": compile error: lib/base/base.go:4:16: undefined: nope (imported at lib/ver/ver.go:3:8, a.go:10:2)`; got != want {
 		t.Fatalf("a broken indirect helper:\n got %s\nwant %s", got, want)
 	}
 	f.noPublication()
@@ -335,5 +335,43 @@ func BenchmarkScanDir(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestHelperTypeChecked: helper packages are type-checked and rewritten as
+// the unit is: modern Go in a helper works, and a misuse of a helper's API
+// is refused at the unit's file:line:col before anything is evaluated.
+func TestHelperTypeChecked(t *testing.T) {
+	modern := `package base
+
+import "slices"
+
+// Prefix starts every version.
+const Prefix = "v"
+
+// Sum adds 0..n-1, at most 10, over a sorted copy.
+func Sum(n int) int {
+	var xs []int
+	for i := range min(n, 10) {
+		xs = append(xs, i)
+	}
+	total := 0
+	for _, x := range slices.Sorted(slices.Values(xs)) {
+		total += x
+	}
+	return total
+}
+`
+	files := map[string]string{"a.go": libUserSrc("a"), "lib/ver/ver.go": verLibSrc(1, "\n// Total is base.Sum(4).\nfunc Total() int { return base.Sum(4) }\n"), "lib/base/base.go": modern}
+	u, err := loadOne(t, Config{}, "a.go", files)
+	if err != nil {
+		t.Fatalf("helper with modern Go: %v", err)
+	}
+	u.Close()
+
+	files["a.go"] = strings.Replace(libUserSrc("a"), "ver.Version())", "ver.Version(1))", 1)
+	_, err = loadOne(t, Config{}, "a.go", files)
+	if !errors.Is(err, ErrCompile) || err == nil || !strings.Contains(err.Error(), "a.go:26:") || !strings.Contains(err.Error(), "too many arguments in call to ver.Version") {
+		t.Fatalf("misused helper: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-runner/go-runner/bridge"
@@ -81,13 +82,18 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	declares, imports, err := checkSource(fsys, files, snap.libFiles(), cfg.Allow)
+	declares, imports, parsed, err := checkSource(fsys, files, snap.libFiles(), cfg.Allow)
 	if err != nil {
 		return fail(err)
 	}
 	if !declares {
 		return nil, errNoDecls
 	}
+	rewritten, sites, err := typeCheck(parsed, cfg.Allow)
+	if err != nil {
+		return fail(err)
+	}
+	fsys.dir = newMemFS(rewritten)
 	if prove != nil {
 		if err := prove(cfg, snap); err != nil {
 			return fail(err)
@@ -98,6 +104,7 @@ func load(cfg Config, snap *Snapshot, prove ProveFunc) (*Unit, error) {
 	if err != nil {
 		return fail(err)
 	}
+	u.sites = sites
 	if err := u.i.Use(ex); err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrCompile, err))
 	}
@@ -173,14 +180,35 @@ func (u *Unit) eval(cfg Config, files []string) error {
 	return fmt.Errorf("%w: %w", ErrCompile, libPathError{err})
 }
 
-// panicError describes a panic during load, with the position yaegi printed.
+// panicError describes a panic during load, at the position yaegi
+// printed, narrowed and worded as for a call (place).
 func (u *Unit) panicError(v interface{}) error {
-	where := ""
-	if p := u.panicPos.Load(); p != nil {
-		where = *p + ": "
-	}
+	pe := &PanicError{}
 	if e, ok := v.(error); ok {
-		return fmt.Errorf("%w: %s%w", ErrLoadPanic, where, e)
+		pe.cause, pe.Value = e, e.Error()
+	} else {
+		pe.Value = fmt.Sprint(v)
 	}
-	return fmt.Errorf("%w: %s%v", ErrLoadPanic, where, v)
+	if p := u.panicPos.Load(); p != nil {
+		if pos, _, ok := strings.Cut(*p, string(panicMark)); ok {
+			pe.Pos = pos
+		}
+	}
+	u.place(pe)
+	where := ""
+	if pe.Pos != "" {
+		where = pe.Pos + ": "
+	}
+	if pe.cause != nil {
+		return fmt.Errorf("%w: %s%w", ErrLoadPanic, where, &loadPanic{pe})
+	}
+	return fmt.Errorf("%w: %s%s", ErrLoadPanic, where, pe.Value)
 }
+
+// loadPanic is a script's error panicked while loading: its message is
+// the reworded value, and it unwraps to the script's error.
+type loadPanic struct{ pe *PanicError }
+
+func (e *loadPanic) Error() string { return e.pe.Value }
+
+func (e *loadPanic) Unwrap() error { return e.pe.cause }

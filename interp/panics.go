@@ -151,5 +151,6 @@ func (u *Unit) callPanic(v interface{}) *PanicError {
 			pe.Pos = pos
 		}
 	}
+	u.place(pe)
 	return pe
 }

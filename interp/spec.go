@@ -31,7 +31,13 @@ func (u *Unit) parseFunc(name string, f plugin.ParseFunc) plugin.ParseFunc {
 		defer func() {
 			u.leave()
 			if r := recover(); r != nil {
-				conf, err = nil, u.callError(name, ErrPanic, u.callPanic(r))
+				// Logged by the caller as the conf's rejection: the
+				// position goes in the message.
+				var perr error = u.callPanic(r)
+				if pe := perr.(*PanicError); pe.Pos != "" {
+					perr = fmt.Errorf("%w (at %s)", pe, pe.Pos)
+				}
+				conf, err = nil, u.callError(name, ErrPanic, perr)
 			}
 			if u.epoch.Load() != e {
 				conf, err = nil, u.callError(name, ErrInterrupted)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-runner/go-runner/bridge"
+	"github.com/go-runner/go-runner/interp/typecheck"
 	"github.com/go-runner/go-runner/sdk/plugin"
 	"github.com/go-runner/go-runner/sdk/pluginlog"
 	yaegi "github.com/traefik/yaegi/interp"
@@ -44,8 +45,9 @@ type Unit struct {
 	onStop  atomic.Pointer[func()] // told when a callback overran
 	hostLog *pluginlog.Logger
 
-	panics   panicTrace // yaegi's panic frames by goroutine (panics.go)
-	cbPanics repeats    // callback panics logged (callback.go)
+	panics   panicTrace       // yaegi's panic frames by goroutine (panics.go)
+	sites    *typecheck.Sites // where its functions can panic (panicsite.go)
+	cbPanics repeats          // callback panics logged (callback.go)
 }
 
 var _ plugin.Guard = (*Unit)(nil)
