@@ -181,13 +181,13 @@ func TestPanickingCalls(t *testing.T) {
 	}
 	// One concise line for the same panic, with the script's position;
 	// no stack, and yaegi's frames only at debug.
-	if n := r.out.count("plugin panicked", "panicky: filter panic", `"at":"panicky.go:28:5"`); n != 1 {
-		t.Errorf("%d lines for %d panics at one position, want 1 with \"at\":\"panicky.go:28:5\"", n, panicCalls)
+	if n := r.out.count("plugin panicked", "panicky: filter panic", `"at":"panicky.go:29:3"`); n != 1 {
+		t.Errorf("%d lines for %d panics at one position, want 1 with \"at\":\"panicky.go:29:3\"", n, panicCalls)
 	}
 	if n := r.out.count("plugin panicked", `"stack"`); n > 0 {
 		t.Errorf("%d panic lines carry a stack at info", n)
 	}
-	if n := r.out.count("script error output", "panicky.go:28:5: panic"); n > 0 {
+	if n := r.out.count("script error output", "panicky.go:"); n > 0 {
 		t.Errorf("%d lines of yaegi's panic frames at info", n)
 	}
 	t.Logf("log after %d panicking calls: %d lines, %d bytes", panicCalls, len(jsonLines(r.out.String())), len(r.out.String()))
