@@ -104,12 +104,20 @@ func writeScripts(t *testing.T, dir string, units map[string]string) {
 }
 
 // startJSONRunner starts `go-runner run` on dir/scripts, logging JSON at
-// level.
+// level (info or debug: it returns once the worker logged its start).
 func startJSONRunner(t *testing.T, dir, level string) *proc {
 	t.Helper()
 	writeConfig(t, filepath.Join(dir, "config.yaml"), "log:\n  format: json\n  level: "+level+"\n")
 	sock := filepath.Join(dir, "r.sock")
-	return opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+	p := opStart(t, dir, sock, []string{"APISIX_LISTEN_ADDRESS=unix:" + sock}, "--scripts", "scripts")
+	// The supervisor's socket accepts before a worker serves: calls wait
+	// in the backlog meanwhile. With dozens of units, each proven in a
+	// process of its own, a loaded machine took 33 s to serve, past the
+	// client's ioTimeout; await the worker's start line (info) instead.
+	if !p.out.waitCount(readyTimeout, 1, "go-runner started") {
+		t.Fatalf("no worker served within %s", readyTimeout)
+	}
+	return p
 }
 
 // wantJSONOnly checks that the runner wrote nothing but JSON log lines.
