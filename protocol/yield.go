@@ -20,10 +20,13 @@ import (
 type ReadYield int
 
 const (
-	// YieldAuto yields while the server has more connections than
-	// GOMAXPROCS and goroutines are waiting for a processor: then the
-	// yield hands the processor to other calls. With as many connections
-	// as processors or fewer it never yields.
+	// YieldAuto yields while the server has more than twice as many
+	// connections as GOMAXPROCS and goroutines are waiting for a
+	// processor: then the yield hands the processor to other calls, and
+	// enough of them run before this connection's turn comes again for
+	// its next frame to have arrived. With fewer connections the turn
+	// comes back too soon (measured: say at 4 connections on 2
+	// processors ran slower yielding), so it never yields.
 	YieldAuto ReadYield = iota
 	// YieldNever never yields.
 	YieldNever
@@ -55,8 +58,8 @@ func (y ReadYield) String() string {
 // processor.
 const runnableMetric = "/sched/goroutines/runnable:goroutines"
 
-// yielder counts the server's connections. While they are more than the
-// processors, it reads the runtime's count of runnable goroutines, one
+// yielder counts the server's connections. While they are more than twice
+// the processors, it reads the runtime's count of runnable goroutines, one
 // connection at a time (the others use the last count read).
 type yielder struct {
 	policy  ReadYield
@@ -77,7 +80,7 @@ func (y *yielder) shouldYield() bool {
 	case YieldAlways:
 		return true
 	}
-	if y.serving.Load() <= y.procs {
+	if y.serving.Load() <= 2*y.procs {
 		return false
 	}
 	return y.othersRunnable()

@@ -13,8 +13,10 @@ func TestShouldYield(t *testing.T) {
 		runnable uint64
 		want     bool
 	}{
-		{YieldAuto, 1, 5, false}, // as many connections as processors or fewer: never
+		{YieldAuto, 1, 5, false}, // twice as many connections as processors or fewer: never
 		{YieldAuto, 2, 5, false},
+		{YieldAuto, 4, 5, false},
+		{YieldAuto, 5, 1, true},
 		{YieldAuto, 16, 0, false}, // nothing else to run
 		{YieldAuto, 16, 3, true},
 		{YieldNever, 16, 3, false},

@@ -8,13 +8,14 @@ import (
 )
 
 // TestReadYieldPolicies serves the example say and rewrite under each
-// socket.read_yield policy, from 1 and from 8 connections at once (more busy
-// connections than the runner's processors, so auto yields): every reply is
+// socket.read_yield policy, from 1 and from 8 connections at once (the
+// runner has 2 processors, so 8 busy connections are more than twice as
+// many and auto yields): every reply is
 // whole and right whatever the read path does before waiting.
 func TestReadYieldPolicies(t *testing.T) {
 	for _, policy := range []string{"auto", "never", "always"} {
 		t.Run(policy, func(t *testing.T) {
-			r := startExampleRunner(t, nil, "--set", "socket.read_yield="+policy)
+			r := startExampleRunner(t, []string{"GOMAXPROCS=2"}, "--set", "socket.read_yield="+policy)
 			cl := r.client()
 			say := exRoute(phasePreReq, pc("say", map[string]any{"body": "hi"}))
 			rewrite := exRoute(phasePreReq, pc("rewrite", map[string]any{"strip_prefix": "/api"}))

@@ -24,8 +24,10 @@
 //	         body and the configured header
 //
 // say and response-rewrite are the reference runner's examples and
-// go-runner's scripts of the same names; bench-rewrite and bench-var are
-// the same code for both (refplugins/ and scripts/).
+// go-runner's scripts of the same names; bench-rewrite and bench-var do
+// the same work in both (refplugins/ and scripts/), each in its SDK's
+// idiom: go-runner's bench-rewrite prepares its rewrite in ParseConf
+// (sdk/prepared), the reference's sets the path and headers per call.
 //
 // Output: requests/s, latency percentiles (p50, p99, p99.9, from a log-linear
 // histogram with under 1% bucket error), errors, the runner's CPU time per

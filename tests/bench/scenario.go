@@ -15,8 +15,10 @@ import (
 // answer the same confs with the same bodies and statuses but set
 // different extra headers (both says add X-Resp-A6-Runner: Go, go-runner's
 // also a Content-Type): the checks leave those out.
-// bench-rewrite and bench-var are written for this benchmark, the same code
-// for both runners (refplugins/ for the reference, scripts/ for go-runner).
+// bench-rewrite and bench-var are written for this benchmark, the same
+// work for both runners (refplugins/ for the reference, scripts/ for
+// go-runner), each in its SDK's idiom: go-runner's rewrite is prepared in
+// ParseConf.
 const (
 	sayBody = "hello"
 
