@@ -9,6 +9,10 @@
 #   RUN='TestRetire' ./stress.sh 30 ./protocol    only the tests -run matches
 #   SKIP='TestOperator' ./stress.sh       but not those -skip matches
 #   BURNERS=4 ./stress.sh        4 CPU-burning processes (default 2)
+#   SHARDS=3 ./stress.sh         each package's runs split over 3 go test
+#                                processes running at once (default 1): the
+#                                same number of runs, more load, less wall
+#                                time where tests wait
 #
 # The memory tests (TestMemory*) run without -race, as in test.sh. Each
 # package is built once and its tests run N times (go test -count=N).
@@ -23,6 +27,11 @@ case "$runs" in
 '' | *[!0-9]* | 0) echo "usage: $0 [RUNS] [PACKAGES...]  (RUNS a positive number, not $runs)" >&2; exit 2 ;;
 esac
 burners_wanted="${BURNERS:-2}"
+shards="${SHARDS:-1}"
+case "$shards" in
+'' | *[!0-9]* | 0) echo "$0: SHARDS must be a positive number, not $shards" >&2; exit 2 ;;
+esac
+[ "$shards" -gt "$runs" ] && shards=$runs
 run_pattern="${RUN:-.}"
 skip_pattern="${SKIP:-}"
 
@@ -54,31 +63,45 @@ function field(name,    m) {
 # stress runs the tests of the packages given, runs times, appending the
 # JSON events to $log and printing each failure as it happens and each
 # package as it ends; a timeout scaled to the runs bounds a hang. go test's
-# own status is ignored here: the events say what failed.
+# own status is ignored here: the events say what failed. The runs are
+# split over $shards go test processes at once, each with its own events
+# file, appended to $log when all have ended (lines of two writers to one
+# file could interleave).
 # With --norace first, it runs them without the race detector and only the
 # memory tests, named TestMemory* (they skip themselves under -race).
 stress() {
-	local per_run=$1 race=-race pattern=$run_pattern
+	local per_run=$1 race=-race pattern=$run_pattern shard count pids=() files=()
 	shift
 	if [ "${1:-}" = --norace ]; then
 		race=-race=false pattern='^TestMemory'
 		shift
 	fi
-	echo "-- go test $race -count=$runs -run '$pattern' -skip '$skip_pattern' $*"
-	go test "$race" -json -count="$runs" -run "$pattern" -skip "$skip_pattern" -timeout "$((runs * per_run))m" "$@" 2>&1 |
-		tee -a "$log" |
-		awk "$field_awk"'
-			{ a = field("Action"); t = field("Test"); p = field("Package") }
-			a == "fail" && t != "" { print "   FAIL " p " " t; fflush() }
-			(a == "pass" || a == "fail") && t == "" && p != "" {
-				e = match($0, /"Elapsed":[0-9.]+/) ? substr($0, RSTART + 10, RLENGTH - 10) "s" : ""
-				print "   " a " " p " " e; fflush()
-			}
-		' || true
+	for shard in $(seq "$shards"); do
+		# runs split as evenly as they go: the first (runs % shards) get one more
+		count=$((runs / shards + (shard <= runs % shards ? 1 : 0)))
+		files+=("$log.$shard")
+		echo "-- go test $race -count=$count -run '$pattern' -skip '$skip_pattern' $*"
+		go test "$race" -json -count="$count" -run "$pattern" -skip "$skip_pattern" -timeout "$((count * per_run * shards))m" "$@" 2>&1 |
+			tee "$log.$shard" |
+			awk "$field_awk"'
+				{ a = field("Action"); t = field("Test"); p = field("Package") }
+				a == "fail" && t != "" { print "   FAIL " p " " t; fflush() }
+				(a == "pass" || a == "fail") && t == "" && p != "" {
+					e = match($0, /"Elapsed":[0-9.]+/) ? substr($0, RSTART + 10, RLENGTH - 10) "s" : ""
+					print "   " a " " p " " e; fflush()
+				}
+			' &
+		pids+=("$!")
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || true
+	done
+	cat "${files[@]}" >>"$log"
+	rm -f "${files[@]}"
 }
 
 start=$(date +%s)
-printf '== stress: %d runs of every test under -race, beside %d CPU-burning processes\n' "$runs" "${#burners[@]}"
+printf '== stress: %d runs of every test under -race, beside %d CPU-burning processes, in %d go test processes at once per package\n' "$runs" "${#burners[@]}" "$shards"
 if [ $# -gt 0 ]; then
 	stress 10 "$@"
 else
@@ -122,6 +145,14 @@ awk -v runs="$runs" -v took="$took" -v logfile="$log" "$field_awk"'
 }
 END {
 	printf "\n== %d test runs in %dm%02ds (%d runs of each test asked)\n", total, took / 60, took % 60, runs
+	least = -1; tops = 0
+	for (key in ran) {
+		split(key, kp, "\t")
+		if (index(kp[2], "/")) continue
+		tops++
+		if (least < 0 || ran[key] < least) { least = ran[key]; leastkey = kp[1] " " kp[2] }
+	}
+	if (tops) printf "== %d tests (subtests aside), each run at least %d times (fewest: %s)\n", tops, least, leastkey
 	bad = 0
 	for (i = 1; i <= nfailed; i++) {
 		key = order[i]; split(key, kp, "\t")
