@@ -234,24 +234,30 @@ func TestPluginFailures(t *testing.T) {
 		funcPlugin{name: "big", req: func(_ any, w http.ResponseWriter, _ pluginhttp.Request) { _, _ = w.Write(make([]byte, MaxBodyLen)) }},
 		funcPlugin{name: "say", req: say},
 	)
-	// The timeout bounds every call here, not only "wait"'s: short enough
-	// for the deadline case, long enough that no other call reaches it on
-	// a loaded machine.
-	_, sock := testServer(t, Config{PluginTimeout: 500 * time.Millisecond}, reg)
-	p := dial(t, sock)
-	okTok := p.prepare("route#ok#x#1", kv{name: "say", value: "fine"})
+	// Each case has its own server and connection. Only "deadline" is meant
+	// to reach the timeout; the others get one no loaded machine reaches:
+	// a compiled call still running one watchdog interval past its
+	// deadline is given up and its connection closed (stuck.go), which is
+	// what a 16 MiB allocation under the race detector on a starved machine
+	// did with a shared 500 ms timeout. The deadline case's timeout is 2 s,
+	// so that "wait", which returns when its context ends, has the longest
+	// watchdog interval (100 ms) to be scheduled and return in.
 	for _, tc := range []struct {
-		name  string
-		typ   byte
-		plug  string
-		build func(tok uint32) []byte
+		name    string
+		typ     byte
+		plug    string
+		timeout time.Duration
+		build   func(tok uint32) []byte
 	}{
-		{"panic in request filter", TypeHTTPReqCall, "panic", func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
-		{"panic in response filter", TypeHTTPRespCall, "panic", func(tok uint32) []byte { return respMsg(1, tok, 200, nil) }},
-		{"deadline", TypeHTTPReqCall, "wait", func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
-		{"reply too large", TypeHTTPReqCall, "big", func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
+		{"panic in request filter", TypeHTTPReqCall, "panic", time.Minute, func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
+		{"panic in response filter", TypeHTTPRespCall, "panic", time.Minute, func(tok uint32) []byte { return respMsg(1, tok, 200, nil) }},
+		{"deadline", TypeHTTPReqCall, "wait", 2 * time.Second, func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
+		{"reply too large", TypeHTTPReqCall, "big", time.Minute, func(tok uint32) []byte { return reqMsg{token: tok, path: "/"}.bytes() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			_, sock := testServer(t, Config{PluginTimeout: tc.timeout}, reg)
+			p := dial(t, sock)
+			okTok := p.prepare("route#ok#x#1", kv{name: "say", value: "fine"})
 			tok := p.prepare("route#"+tc.plug+"#x#1", kv{name: tc.plug, value: "{}"})
 			typ, body := p.roundTrip(tc.typ, tc.build(tok))
 			if typ != TypeError || errCode(body) != A6Err.CodeSERVICE_UNAVAILABLE {
