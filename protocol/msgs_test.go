@@ -189,6 +189,10 @@ func dial(t testing.TB, sock string) *peer {
 	return &peer{t: t, nc: nc, r: bufio.NewReader(nc)}
 }
 
+// on is p reporting to t: a subtest's failures then end the subtest, not
+// the test that dialed (FailNow on a parent from a subtest panics).
+func (p *peer) on(t testing.TB) *peer { return &peer{t: t, nc: p.nc, r: p.r} }
+
 func (p *peer) roundTrip(typ byte, body []byte) (byte, []byte) {
 	p.t.Helper()
 	if err := WriteFrame(p.nc, typ, body); err != nil {

@@ -53,6 +53,7 @@ func TestPrepareConf(t *testing.T) {
 		{"parse panics", "boom", "parse boom", []kv{{name: "boom", value: "{}"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			p := p.on(t)
 			key := "route#" + tc.plugin + "#x#1"
 			typ, body := p.roundTrip(TypePrepareConf, prepareMsg(key, tc.conf...))
 			if typ != TypeError || errCode(body) != A6Err.CodeBAD_REQUEST {
@@ -208,6 +209,7 @@ func TestReqCall(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			p := p.on(t)
 			tok := p.prepare("route#"+tc.name+"#x#1", tc.chain...)
 			m := sampleReq
 			m.token = tok
@@ -451,6 +453,7 @@ func TestRespCall(t *testing.T) {
 		{"none", 0, "content-type=text/plain,x-drop=1,x-keep=a,x-keep=b,content-length=5", "", true, false},
 	} {
 		t.Run(tc.conf, func(t *testing.T) {
+			p := p.on(t)
 			tok := p.prepare("route#"+tc.conf+"#post-resp#1", kv{name: "rr", value: tc.conf})
 			typ, body := p.roundTrip(TypeHTTPRespCall, respMsg(5, tok, 502, hdrs))
 			if typ != TypeHTTPRespCall {
