@@ -278,7 +278,7 @@ func TestDeployImage(t *testing.T) {
 	}
 	run("cp", bin, filepath.Join(ctxDir, "dist", "go-runner-test-linux-amd64"))
 	tag := "localhost/go-runner-test:" + filepath.Base(ctxDir)
-	run(podman, "build", "-q", "-f", "deploy/docker/Dockerfile.dist", "-t", tag, ".")
+	run(podman, append(isolatedBuild, "-f", "deploy/docker/Dockerfile.dist", "-t", tag, ".")...)
 	t.Cleanup(func() { _ = exec.Command(podman, "rmi", "-f", tag).Run() })
 	if user := strings.TrimSpace(run(podman, "image", "inspect", tag, "--format", "{{.Config.User}}")); user != "65532:65532" {
 		t.Errorf("image user %q, want 65532:65532 (non-root)", user)
@@ -311,6 +311,13 @@ func TestDeployImage(t *testing.T) {
 	}
 }
 
+// isolatedBuild starts a podman build that neither reads nor leaves cached
+// intermediate layers. Two builds of the same files (the suite run by two
+// go test processes at once, as SHARDS does) would otherwise share them,
+// and one's rmi removed the layers the other was building on ("layer not
+// known", "identifier is not a container").
+var isolatedBuild = []string{"build", "-q", "--layers=false"}
+
 // podmanCanBuild builds and removes a one-file image FROM scratch in dir:
 // whether a container builder can run here at all (no registry is needed).
 // Its error, with podman's output, is the reason when it cannot.
@@ -324,7 +331,7 @@ func podmanCanBuild(podman, dir string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
 	tag := "localhost/go-runner-probe:" + filepath.Base(dir)
-	cmd := exec.CommandContext(ctx, podman, "build", "-q", "-t", tag, ".")
+	cmd := exec.CommandContext(ctx, podman, append(isolatedBuild, "-t", tag, ".")...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err == nil {
