@@ -325,3 +325,74 @@ func TestReloadUnderLoad(t *testing.T) {
 	)
 	r.stop()
 }
+
+// counterScript's plugin "counter" counts its calls in a package variable
+// and answers with the count and its version.
+func counterScript(version int) string {
+	return fmt.Sprintf(`package scripts
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/go-runner/go-runner/sdk/plugin"
+	"github.com/go-runner/go-runner/sdk/pluginhttp"
+)
+
+var (
+	mu    sync.Mutex
+	calls int
+)
+
+func init() {
+	if err := plugin.RegisterPlugin(&Counter{}); err != nil {
+		panic(err)
+	}
+}
+
+type Counter struct{ plugin.DefaultPlugin }
+
+func (*Counter) Name() string                             { return "counter" }
+func (*Counter) ParseConf(in []byte) (interface{}, error) { return string(in), nil }
+
+func (*Counter) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhttp.Request) {
+	mu.Lock()
+	calls++
+	n := calls
+	mu.Unlock()
+	r.Header().Set("X-Calls", strconv.Itoa(n))
+	r.Header().Set("X-Version", "%d")
+}
+`, version)
+}
+
+// TestPackageStateStartsOverAtNewVersion: a unit's package variables live
+// as long as its version. A save that loads starts them over from their
+// initial values; a save that fails to load leaves the version serving,
+// and its state, untouched.
+func TestPackageStateStartsOverAtNewVersion(t *testing.T) {
+	r := startReloadRunner(t, map[string]string{"counter.go": counterScript(1)})
+	c := r.dial()
+	tok := prepare(t, c, pc("counter", "conf"))
+	id := uint32(0)
+	expect := func(version, calls string) {
+		t.Helper()
+		id++
+		out := call(t, c, tok, client.ReqCall{ID: id}, nil)
+		if v, n := one(t, out.Rewrite.Headers, "X-Version"), one(t, out.Rewrite.Headers, "X-Calls"); v != version || n != calls {
+			t.Fatalf("call %d: version %s with %s calls counted, want version %s with %s", id, v, n, version, calls)
+		}
+	}
+	expect("1", "1")
+	expect("1", "2")
+
+	r.write("counter.go", brokenEdits[0](2))
+	r.awaitLog(1, "script unit failed to reload", unitField("counter.go"))
+	expect("1", "3")
+
+	r.write("counter.go", counterScript(3))
+	r.awaitLog(1, "script unit reloaded", unitField("counter.go"))
+	expect("3", "1")
+	expect("3", "2")
+}
