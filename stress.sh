@@ -101,7 +101,18 @@ stress() {
 }
 
 start=$(date +%s)
-printf '== stress: %d runs of every test under -race, beside %d CPU-burning processes, in %d go test processes at once per package\n' "$runs" "${#burners[@]}" "$shards"
+case "${1:-}" in
+--norace) how='of the memory tests without -race' ;;
+*) how='of every test under -race' ;;
+esac
+if [ $# -eq 0 ] && [ "$run_pattern" = . ]; then
+	how="$how (the memory tests without it)"
+fi
+# counted N ONE MANY: "1 run", "2 runs".
+counted() { if [ "$1" -eq 1 ]; then echo "$1 $2"; else echo "$1 $3"; fi; }
+printf '== stress: %s %s, beside %s, in %s at once per package\n' "$(counted "$runs" run runs)" "$how" \
+	"$(counted "${#burners[@]}" 'CPU-burning process' 'CPU-burning processes')" \
+	"$(counted "$shards" 'go test process' 'go test processes')"
 if [ $# -gt 0 ]; then
 	stress 10 "$@"
 else

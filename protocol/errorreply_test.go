@@ -25,7 +25,8 @@ func TestOnErrorReply(t *testing.T) {
 		mu.Unlock()
 	}}, reg)
 	p := dial(t, sock)
-	last := func() ErrorReply {
+	last := func(t *testing.T) ErrorReply {
+		t.Helper()
 		mu.Lock()
 		defer mu.Unlock()
 		if len(got) == 0 {
@@ -36,34 +37,34 @@ func TestOnErrorReply(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		frame   func() byte
+		frame   func(p *peer) byte
 		want    ErrorReply
 		reason  string
 		wantErr error
 	}{
-		{"unknown plugin", func() byte {
+		{"unknown plugin", func(p *peer) byte {
 			typ, _ := p.roundTrip(TypePrepareConf, prepareMsg("route#sya#x#1", kv{name: "sya", value: "{}"}))
 			return typ
 		}, ErrorReply{Frame: "prepare_conf", Key: "route#sya#x#1", Code: "BAD_REQUEST"}, `did you mean "say"?`, ErrUnknownPlugin},
-		{"no suggestion", func() byte {
+		{"no suggestion", func(p *peer) byte {
 			typ, _ := p.roundTrip(TypePrepareConf, prepareMsg("route#zzz#x#1", kv{name: "zzzzzz", value: "{}"}))
 			return typ
 		}, ErrorReply{Frame: "prepare_conf", Key: "route#zzz#x#1", Code: "BAD_REQUEST"}, `plugin "zzzzzz": unknown plugin`, ErrUnknownPlugin},
-		{"token not found", func() byte {
+		{"token not found", func(p *peer) byte {
 			typ, _ := p.roundTrip(TypeHTTPReqCall, reqMsg{id: 7, token: 999999, path: "/"}.bytes())
 			return typ
 		}, ErrorReply{Frame: "http_req_call", ID: 7, Code: "CONF_TOKEN_NOT_FOUND"}, "conf token not found", ErrTokenNotFound},
-		{"plugin panics", func() byte {
+		{"plugin panics", func(p *peer) byte {
 			tok := p.prepare("route#boom#x#1", kv{name: "boom", value: "{}"})
 			typ, _ := p.roundTrip(TypeHTTPReqCall, reqMsg{id: 8, token: tok, path: "/"}.bytes())
 			return typ
 		}, ErrorReply{Frame: "http_req_call", ID: 8, Code: "SERVICE_UNAVAILABLE"}, "filter boom", ErrPluginPanic},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if typ := tc.frame(); typ != TypeError {
+			if typ := tc.frame(p.on(t)); typ != TypeError {
 				t.Fatalf("got %s, want an error reply", TypeName(typ))
 			}
-			r := last()
+			r := last(t)
 			if r.Frame != tc.want.Frame || r.Key != tc.want.Key || r.ID != tc.want.ID || r.Code != tc.want.Code {
 				t.Errorf("told %+v, want %+v", r, tc.want)
 			}

@@ -113,9 +113,8 @@ func startJSONRunner(t *testing.T, dir, level string) *proc {
 	// The supervisor's socket accepts before a worker serves: calls wait
 	// in the backlog meanwhile. With dozens of units, each proven in a
 	// process of its own, a loaded machine took 33 s to serve, past the
-	// client's ioTimeout; await the worker's start line (info) instead.
-	// Beside a stressed suite it took over a minute (readyTimeout): the
-	// bound here is the one a start of that many units needs.
+	// client's ioTimeout; await the worker's start line (info) instead,
+	// as long as a start of that many units may take.
 	if !p.out.waitCount(manyUnitsReadyTimeout, 1, "go-runner started") {
 		t.Fatalf("no worker served within %s", manyUnitsReadyTimeout)
 	}
