@@ -172,7 +172,16 @@ func serve(ctx context.Context, in configInput, cfg *Config, log *runLogger, lin
 	if link != nil {
 		prove = provenOnce(link, prober.Prove)
 	}
-	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prove, holds.has)
+	// Hold is asked about each unit just before its load: until this
+	// worker is ready, each ask tells the supervisor its start goes on.
+	hold := holds.has
+	if link != nil {
+		hold = func(unit, sum string) bool {
+			link.Loading()
+			return holds.has(unit, sum)
+		}
+	}
+	loaded, err := loadPlugins(cfg, log.Logger, um, publish, prove, hold)
 	if err != nil {
 		return err
 	}

@@ -55,8 +55,9 @@ type ReloadConfig struct {
 	// Events, if set, counts loads, reloads and failures.
 	Events UnitEvents
 	// Hold, when set, is asked about each unit version (name, content sum
-	// in hex) a scan finds: a version it holds is not loaded, and is no
-	// longer served (a supervisor's quarantine). Rescan after it changes.
+	// in hex) a scan finds, one unit after another, just before that unit
+	// is loaded: a version it holds is not loaded, and is no longer served
+	// (a supervisor's quarantine). Rescan after it changes.
 	Hold func(unit, sum string) bool
 	// Prove, if set, proves each unit version before this process
 	// evaluates it: it is called with Config and the unit's snapshot once

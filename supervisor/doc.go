@@ -22,10 +22,13 @@
 //     worker` started by hand says it is internal and exits 2.
 //   - Messages are JSON objects, one per write (wire.go). A worker reads the
 //     "init" message (its token range, the quarantined units), loads its
-//     scripts, says "ready", and accepts connections only after "serve",
-//     which carries every conf prepared so far. One worker serves; the next
-//     one waits loaded beside it (the standby), so a death is repaired by a
-//     "serve" message, not by a start.
+//     scripts, saying "loading" before each unit, says "ready", and accepts
+//     connections only after "serve", which carries every conf prepared so
+//     far. One worker serves; the next one waits loaded beside it (the
+//     standby), so a death is repaired by a "serve" message, not by a
+//     start. A worker that goes StartTimeout without a "loading" or
+//     "ready" is killed: the bound is per unit, so a start of many units on
+//     a loaded machine is not cut short.
 //   - A worker reports each prepared conf ("conf": key, token, raw conf,
 //     expiry) before it answers APISIX. The pipe keeps what was written
 //     when the writer dies, so the supervisor knows every token APISIX may

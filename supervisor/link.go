@@ -54,6 +54,7 @@ type Link struct {
 
 	provenMu sync.Mutex
 	proven   map[UnitVersion]bool
+	ready    atomic.Bool // Ready was said: Loading says nothing more
 
 	mu    sync.Mutex
 	units map[UnitVersion]uint32 // index of each unit version reported
@@ -157,8 +158,21 @@ func (k *Link) ReportProven(uv UnitVersion) {
 	_ = k.up.send(&message{Type: msgProven, Unit: &uv})
 }
 
+// Loading tells the supervisor, until Ready, that the worker begins to
+// load a unit: a start that goes on unit after unit is not cut short by
+// Config.StartTimeout, which bounds the time between two of these.
+// After Ready it says nothing.
+func (k *Link) Loading() {
+	if !k.ready.Load() {
+		_ = k.up.send(&message{Type: msgLoading})
+	}
+}
+
 // Ready tells the supervisor the scripts are loaded.
-func (k *Link) Ready() error { return k.up.send(&message{Type: msgReady}) }
+func (k *Link) Ready() error {
+	k.ready.Store(true)
+	return k.up.send(&message{Type: msgReady})
+}
 
 // Order is what the supervisor asks of a worker.
 type Order struct {

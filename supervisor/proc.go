@@ -19,12 +19,15 @@ type worker struct {
 	cmd     *exec.Cmd
 	pid     int
 	started time.Time
-	state   *shared
-	down    *sender
-	downW   *os.File
-	hand    *net.UnixConn // connections handed over (handover.go)
-	crash   crash
-	units   map[uint32]UnitVersion
+	// progress is when its start last went on: started, then each
+	// msgLoading until it is ready.
+	progress time.Time
+	state    *shared
+	down     *sender
+	downW    *os.File
+	hand     *net.UnixConn // connections handed over (handover.go)
+	crash    crash
+	units    map[uint32]UnitVersion
 
 	ready    bool
 	usr1     bool // SIGUSR1 came while it was starting
@@ -115,6 +118,7 @@ func (s *Supervisor) start() (*worker, error) {
 		return nil, fmt.Errorf("supervisor: %w: %w", ErrWorkerStart, err)
 	}
 	w.cmd, w.pid, w.started = cmd, cmd.Process.Pid, time.Now()
+	w.progress = w.started
 	_ = w.down.send(&message{Type: msgInit, TokenBase: s.tokenBase + uint32(w.id)<<24, Quarantine: s.quar.list(), Proven: s.provenList()})
 
 	relayed := make(chan struct{})
@@ -144,6 +148,12 @@ func (s *Supervisor) start() (*worker, error) {
 }
 
 func (w *worker) signal(sig os.Signal) { _ = w.cmd.Process.Signal(sig) }
+
+// startStalled reports whether w, not ready yet, went without progress
+// (a unit begun) for longer than limit.
+func (w *worker) startStalled(now time.Time, limit time.Duration) bool {
+	return !w.ready && now.Sub(w.progress) > limit
+}
 
 func (w *worker) kill(why string) {
 	if w.killed == "" {

@@ -66,7 +66,10 @@ type Config struct {
 	// QuarantineAfter deaths within QuarantineWindow quarantine a unit.
 	QuarantineAfter  int
 	QuarantineWindow time.Duration
-	// StartTimeout bounds a worker's start, until it is ready.
+	// StartTimeout bounds each step of a worker's start: from its start
+	// to the first unit it loads (Link.Loading), from one unit to the
+	// next, and from the last to ready. A start of many units on a
+	// loaded machine may take longer in all; one stuck does not.
 	StartTimeout time.Duration
 	// Hup asks for a rescan of the scripts and lifts every quarantine.
 	Hup <-chan os.Signal
@@ -247,6 +250,8 @@ func (s *Supervisor) startStandby(now time.Time) error {
 
 func (s *Supervisor) message(w *worker, m *message) {
 	switch m.Type {
+	case msgLoading:
+		w.progress = time.Now()
 	case msgReady:
 		w.ready = true
 		if w.usr1 {
@@ -487,8 +492,8 @@ func (s *Supervisor) check(now time.Time) {
 			s.replaceActive(fmt.Sprintf("resident memory %d MiB past the limit of %d MiB", rss>>20, limit>>20))
 		case w == s.active && w.state.stuck() > s.cfg.MaxStuck:
 			s.replaceActive(fmt.Sprintf("%d calls stuck past their deadline (limit %d)", w.state.stuck(), s.cfg.MaxStuck))
-		case !w.ready && now.Sub(w.started) > s.cfg.StartTimeout:
-			w.kill("not ready within " + s.cfg.StartTimeout.String())
+		case w.startStalled(now, s.cfg.StartTimeout):
+			w.kill("not ready, and no unit loaded within " + s.cfg.StartTimeout.String())
 		}
 	}
 	if s.active == nil && s.standby != nil && s.standby.ready {

@@ -149,7 +149,7 @@ func TestWorkerNeverReadyIsKilled(t *testing.T) {
 	_, done, _ := runFake(t, "hang", Config{StartTimeout: 200 * time.Millisecond})
 	select {
 	case err := <-done:
-		if !errors.Is(err, ErrWorkerStart) || !strings.Contains(err.Error(), "not ready within 200ms") {
+		if !errors.Is(err, ErrWorkerStart) || !strings.Contains(err.Error(), "not ready, and no unit loaded within 200ms") {
 			t.Fatalf("Run: %v, want ErrWorkerStart naming the start timeout", err)
 		}
 		done <- err // for the cleanup

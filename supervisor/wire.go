@@ -10,11 +10,12 @@ import (
 	"github.com/go-runner/go-runner/protocol"
 )
 
-// Message types. Worker to supervisor: msgReady, msgConf, msgUnit,
-// msgHanded, msgProven. Supervisor to worker: msgInit, msgServe, msgConf,
+// Message types. Worker to supervisor: msgLoading, msgReady, msgConf,
+// msgUnit, msgHanded, msgProven. Supervisor to worker: msgInit, msgServe, msgConf,
 // msgQuarantine, msgDrain, msgAdopt.
 const (
 	msgInit       = "init"       // first message to a worker: TokenBase, Quarantine, Proven
+	msgLoading    = "loading"    // the worker, not ready yet, begins to load a unit: its start goes on
 	msgReady      = "ready"      // the worker loaded its scripts and waits for serve
 	msgServe      = "serve"      // start accepting: Confs, Quarantine, Restarts
 	msgConf       = "conf"       // one prepared conf: Conf

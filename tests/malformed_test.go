@@ -202,7 +202,10 @@ func TestOversizedReply(t *testing.T) {
 }
 
 func TestLargeRequest(t *testing.T) {
-	r := startRunner(t, "testrunner")
+	// Echoing 16 MB under the race detector took over the default 5 s
+	// plugin timeout on a starved machine: the timeout here is one this
+	// test is not meant to reach.
+	r := startRunner(t, "testrunner", "TESTRUNNER_PLUGIN_TIMEOUT=50s")
 	c := r.dial()
 	c.SetIOTimeout(bigFrameIOTimeout)
 	tok := prepare(t, c, pc("echo", nil))

@@ -115,8 +115,8 @@ func startJSONRunner(t *testing.T, dir, level string) *proc {
 	// process of its own, a loaded machine took 33 s to serve, past the
 	// client's ioTimeout; await the worker's start line (info) instead,
 	// as long as a start of that many units may take.
-	if !p.out.waitCount(manyUnitsReadyTimeout, 1, "go-runner started") {
-		t.Fatalf("no worker served within %s", manyUnitsReadyTimeout)
+	if !p.out.waitCount(manyUnitsTimeout, 1, "go-runner started") {
+		t.Fatalf("no worker served within %s", manyUnitsTimeout)
 	}
 	return p
 }
@@ -145,7 +145,8 @@ func writeModernUnits(t *testing.T, dir string) {
 func TestModernGoCheck(t *testing.T) {
 	dir := shortDir(t)
 	writeModernUnits(t, dir)
-	r := opRun(t, dir, nil, "check", "scripts")
+	path, _ := binPath(t, "go-runner")
+	r := runBounded(t, manyUnitsTimeout, path, dir, runnerEnv(), "check", "scripts")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -21,13 +21,13 @@ import (
 // `go-runner check` that takes 0.3 s wrote nothing for over 10 s.
 const (
 	readyTimeout = time.Minute
-	// manyUnitsReadyTimeout bounds the start of a runner loading dozens of
-	// units at once (TestModernGoServe's 36, each type-checked,
+	// manyUnitsTimeout bounds the start of a runner, or a check, loading
+	// dozens of units at once (TestModernGo*'s 36, each type-checked,
 	// interpreted and proven in a probe process of its own): beside a
 	// stressed suite that took over readyTimeout.
-	manyUnitsReadyTimeout = 5 * time.Minute
-	exitTimeout           = time.Minute
-	ioTimeout             = 10 * time.Second
+	manyUnitsTimeout = 5 * time.Minute
+	exitTimeout      = time.Minute
+	ioTimeout        = 10 * time.Second
 	// logTimeout bounds the wait for a line the runner logs after an
 	// event the test caused.
 	logTimeout = 30 * time.Second

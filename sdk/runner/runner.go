@@ -42,6 +42,9 @@ type RunnerConfig struct {
 	// LogOutput receives the logs; nil means standard output, which APISIX
 	// copies into its error.log.
 	LogOutput zapcore.WriteSyncer
+	// PluginTimeout bounds each plugin call (its context's deadline);
+	// zero means protocol.DefaultPluginTimeout.
+	PluginTimeout time.Duration
 }
 
 // Run serves the compiled plugins until SIGTERM or SIGINT. A bad
@@ -60,7 +63,7 @@ func Run(cfg RunnerConfig) {
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(enc), cfg.LogOutput, cfg.LogLevel))
 	pluginlog.SetLogger(log.Named("plugin"))
-	if err := serve(log); err != nil {
+	if err := serve(log, cfg.PluginTimeout); err != nil {
 		log.Error("runner failed", zap.Error(err))
 		_ = log.Sync()
 		os.Exit(1)
@@ -68,7 +71,7 @@ func Run(cfg RunnerConfig) {
 	_ = log.Sync()
 }
 
-func serve(log *zap.Logger) error {
+func serve(log *zap.Logger, pluginTimeout time.Duration) error {
 	addr, ttl, err := protocol.FromEnv(protocol.DefaultAddress, protocol.DefaultConfTTL)
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
@@ -81,7 +84,7 @@ func serve(log *zap.Logger) error {
 	reg := plugin.Compiled()
 	// Compiled plugins are trusted like the runner: their bodies are
 	// bounded by the frame limit only.
-	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, MaxBodyBytes: protocol.MaxBodyLen, Logger: log}, reg)
+	srv := protocol.NewServer(protocol.Config{ConfTTL: ttl, PluginTimeout: pluginTimeout, MaxBodyBytes: protocol.MaxBodyLen, Logger: log}, reg)
 	l, err := protocol.Listen(addr, protocol.DefaultSocketMode)
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)

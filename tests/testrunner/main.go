@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"go.uber.org/zap/zapcore"
 
@@ -13,15 +14,24 @@ import (
 
 func main() {
 	cfg := runner.RunnerConfig{}
-	if v := os.Getenv("TESTRUNNER_LOG_LEVEL"); v != "" {
-		lvl, err := zapcore.ParseLevel(v)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "testrunner: TESTRUNNER_LOG_LEVEL: %s\n", err)
-			os.Exit(2)
-		}
-		cfg.LogLevel = lvl
-	}
+	fromEnv("TESTRUNNER_LOG_LEVEL", zapcore.ParseLevel, &cfg.LogLevel)
+	fromEnv("TESTRUNNER_PLUGIN_TIMEOUT", time.ParseDuration, &cfg.PluginTimeout)
 	runner.Run(cfg)
+}
+
+// fromEnv sets *dst to the variable name parsed, when it is set; a value
+// parse refuses ends the program with exit code 2.
+func fromEnv[T any](name string, parse func(string) (T, error), dst *T) {
+	v := os.Getenv(name)
+	if v == "" {
+		return
+	}
+	x, err := parse(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "testrunner: %s: %s\n", name, err)
+		os.Exit(2)
+	}
+	*dst = x
 }
 
 // register registers the plugins of this binary, failing loudly.
