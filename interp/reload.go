@@ -366,7 +366,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 			}
 			rebuilds++
 		}
-		if f, ok := r.failed[name]; ok && !retryFailed && f.sum == src.sum && (!f.clash || f.gen == r.gen) {
+		// A content that failed is not tried again, but for a stopped
+		// unit's rebuild: its calls fail until a rebuild loads.
+		if f, ok := r.failed[name]; ok && !retryFailed && rebuilds == 0 && f.sum == src.sum && (!f.clash || f.gen == r.gen) {
 			if old != nil {
 				keep[name] = old // failed before: not tried again
 			}
@@ -386,6 +388,9 @@ func (r *Reloader) rescan(retryFailed, initial bool) (Report, error) {
 				removed = append(removed, old)
 			}
 			delete(r.failed, name)
+		case err != nil && rebuilds > 0:
+			keep[name] = old
+			r.rebuildFailed(&rep, old, rebuilds, src, err)
 		case err != nil:
 			if old != nil {
 				keep[name] = old
@@ -529,6 +534,29 @@ func (r *Reloader) fail(rep *Report, name string, s sum, files []string, clash, 
 		msg = "script unit failed to reload; its previous version keeps serving"
 	}
 	r.log.Error(msg, zap.String("unit", name), zap.String("dir", r.cfg.Dir), zap.String("error", err.Error()))
+}
+
+// rebuildFailed reports the failed rebuild of a stopped unit (a load
+// timeout on a busy machine, an init that fails now): its calls keep
+// failing, and it is rebuilt again after the delay of one more rebuild in
+// a row, as a unit stopped again soon after its rebuild is.
+func (r *Reloader) rebuildFailed(rep *Report, old *servedUnit, rebuilds int, src *unitSource, err error) {
+	name, now := src.name, time.Now()
+	r.failed[name] = failure{sum: src.sum, gen: r.gen, err: err, at: now, files: src.snap.fileNames()}
+	rep.Failed = append(rep.Failed, err)
+	// As if rebuilt and stopped at once: the next rescan waits out the
+	// delay, counted from now, and the one after doubles it.
+	old.rebuilds, old.since, old.stopped = rebuilds, now, now
+	wait := r.rebuildDelay(rebuilds)
+	if rep.RetryIn == 0 || wait < rep.RetryIn {
+		rep.RetryIn = wait
+	}
+	if r.cfg.Events != nil {
+		r.cfg.Events.UnitLoadFailed(name)
+		r.cfg.Events.UnitCoolingDown(name, true)
+	}
+	r.log.Error("script unit failed to rebuild after it was stopped; its calls fail until the next rebuild",
+		zap.String("unit", name), zap.Int("rebuilds", rebuilds), zap.Duration("next_in", wait), zap.String("error", err.Error()))
 }
 
 // addUnit adds u's plugins to reg, all or none. Unlike Build it closes

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -342,6 +343,46 @@ func TestReloaderStoppedAgainSoonWaits(t *testing.T) {
 	}
 	f.r.rebuildBackoff = 0 // the delay is over
 	if rep := f.r.Rescan(false); len(rep.Rebuilt) != 1 {
+		t.Fatalf("after the delay: %+v", rep)
+	}
+	if got := version(t, f.published(), "a"); got != "1" {
+		t.Fatalf("rebuilt a answers %q", got)
+	}
+}
+
+// TestReloaderRetriesFailedRebuild: a stopped unit whose rebuild fails (a
+// load timeout on a busy machine) is not given up on as a failed content
+// is: its calls fail fast meanwhile, and it is rebuilt after the delay.
+func TestReloaderRetriesFailedRebuild(t *testing.T) {
+	var failing atomic.Bool
+	f := newReloadFixture(t, map[string]string{"a.go": verSrc("a", 1, "")}, func(c *ReloadConfig) {
+		c.Prove = func(Config, *Snapshot) error {
+			if failing.Load() {
+				return errors.New("test: load timed out")
+			}
+			return nil
+		}
+	})
+	f.r.rebuildBackoff = time.Hour
+	f.r.Registry().Lookup("a").Guard.(*Unit).Interrupt("test: overran")
+	failing.Store(true)
+	rep := f.r.Rescan(false)
+	if len(rep.Failed) != 1 || rep.RetryIn <= 0 || rep.RetryIn > time.Hour || rep.Published {
+		t.Fatalf("failed rebuild: %+v", rep)
+	}
+	if n := f.logs.FilterMessageSnippet("failed to rebuild after it was stopped").Len(); n != 1 {
+		t.Fatalf("the failed rebuild was logged %d times", n)
+	}
+	if _, err := f.r.Registry().Lookup("a").ParseConf([]byte("x")); !errors.Is(err, ErrUnitDead) {
+		t.Fatalf("call on the stopped unit: %v", err)
+	}
+	// Before the delay: not tried again.
+	if rep := f.r.Rescan(false); len(rep.Failed) != 0 || rep.RetryIn <= 0 || rep.Published {
+		t.Fatalf("before the delay: %+v", rep)
+	}
+	failing.Store(false)
+	f.r.rebuildBackoff = 0 // the delay is over
+	if rep := f.r.Rescan(false); strings.Join(rep.Rebuilt, ",") != "a.go" || !rep.Published {
 		t.Fatalf("after the delay: %+v", rep)
 	}
 	if got := version(t, f.published(), "a"); got != "1" {
