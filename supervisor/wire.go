@@ -11,8 +11,8 @@ import (
 )
 
 // Message types. Worker to supervisor: msgLoading, msgReady, msgConf,
-// msgUnit, msgHanded, msgProven. Supervisor to worker: msgInit, msgServe, msgConf,
-// msgQuarantine, msgDrain, msgAdopt.
+// msgUnit, msgHanded, msgProven. Supervisor to worker: msgInit, msgServe,
+// msgConf, msgQuarantine, msgDrain, msgAdopt.
 const (
 	msgInit       = "init"       // first message to a worker: TokenBase, Quarantine, Proven
 	msgLoading    = "loading"    // the worker, not ready yet, begins to load a unit: its start goes on
