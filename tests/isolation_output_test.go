@@ -122,9 +122,16 @@ func (*Flood) RequestFilter(conf interface{}, w http.ResponseWriter, r pluginhtt
 // flood alone would be 75 MiB.
 const maxFloodBytes = 2 << 20
 
-// floodRate is log.unit_lines_per_second in TestLogFloodBounded: with the
-// call's deadline of 5 s, at most 5 + 5 x 5 of the 300 lines pass.
+// floodRate is log.unit_lines_per_second in TestLogFloodBounded: however
+// long the flood's call takes, within its deadline of floodTimeout at most
+// 5 + 5 x 50 of the 300 lines pass, 4 KiB each: about 1 MiB.
 const floodRate = 5
+
+// floodTimeout is plugins.timeout in TestLogFloodBounded, one the flood is
+// not meant to reach: formatting its 300 lines of 256 KiB took over the
+// default 5 s on a starved machine under the race detector, and the call
+// was cut short.
+const floodTimeout = "50s"
 
 // TestLogFloodBounded: a unit logging 300 lines of 256 KiB in one call gets
 // at most its rate of lines, each cut to log.unit_line_bytes; notes count
@@ -132,7 +139,7 @@ const floodRate = 5
 // another unit serves.
 func TestLogFloodBounded(t *testing.T) {
 	r := startReloadRunner(t, map[string]string{"flood.go": floodScript, "ver.go": versionScript("ver", 1, "", "")},
-		fmt.Sprintf("log.unit_lines_per_second=%d", floodRate))
+		fmt.Sprintf("log.unit_lines_per_second=%d", floodRate), "plugins.timeout="+floodTimeout)
 	c := r.dial()
 	flood := prepare(t, c, pc("flood", "flood"))
 	calm := prepare(t, c, pc("flood", "calm"))
