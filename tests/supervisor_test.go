@@ -14,6 +14,10 @@ import (
 // the one that kills its worker.
 const innocentConns = 16
 
+// crashTimeout is plugins.timeout for the crashes that take a while to
+// come in TestScriptCannotKillTheRunner: one they are not meant to reach.
+const crashTimeout = "plugins.timeout=59s"
+
 // TestScriptCannotKillTheRunner: each way a script ends the process that
 // runs it (issue table) costs the calls in flight and nothing more: the
 // runner stays up, the innocent plugin is served again by the next worker,
@@ -25,12 +29,14 @@ func TestScriptCannotKillTheRunner(t *testing.T) {
 		sets       []string
 		event      string // the supervisor's log line of the replacement
 	}{
-		{name: "concurrent map writes", mode: "mapwrites", crashers: 2, event: "worker died"},
+		// The deadline must not stop the map writes or the recursion
+		// before they crash the worker: a race-built binary on a loaded
+		// machine runs them slowly (the map writes' calls once ran past
+		// the default 5 s, were cut short and ended the crashers' calls).
+		{name: "concurrent map writes", mode: "mapwrites", crashers: 2, sets: []string{crashTimeout}, event: "worker died"},
 		{name: "unlock of an unlocked mutex", mode: "unlock", crashers: 1, event: "worker died"},
 		{name: "allocation of 1 TiB", mode: "oom", crashers: 1, event: "worker died"},
-		// The deadline must not stop the recursion first (a race-built
-		// binary on a loaded machine recurses slowly).
-		{name: "endless recursion", mode: "recurse", crashers: 1, sets: []string{"plugins.timeout=59s"}, event: "worker died"},
+		{name: "endless recursion", mode: "recurse", crashers: 1, sets: []string{crashTimeout}, event: "worker died"},
 		{name: "memory growth on 4 calls", mode: "grow", crashers: 4, sets: []string{"worker.memory_limit_mb=256"}, event: "worker replaced"},
 		{name: "calls stuck in time.Sleep", mode: "sleep", crashers: 3,
 			sets: []string{"worker.max_stuck_calls=2", "plugins.timeout=2s"}, event: "worker replaced"},
